@@ -1,0 +1,133 @@
+//! Ops that only move elements: transpose (swap two axes) and reshape.
+//! Their gradients move the output gradient back the same way.
+
+use super::Op;
+use crate::backward::GradBuffers;
+use crate::shape::for_each_broadcast2;
+use crate::tape::{NodeId, Values};
+use crate::{Float, Shape, Var};
+use smallvec::SmallVec;
+
+/// Strides that read the input in the order of the transposed output.
+fn swapped_strides(xs: &Shape, d0: usize, d1: usize) -> SmallVec<[usize; 4]> {
+    let mut s = xs.strides();
+    s.swap(d0, d1);
+    s
+}
+
+fn swapped_shape(xs: &Shape, d0: usize, d1: usize) -> Shape {
+    let mut d = xs.dims().to_vec();
+    d.swap(d0, d1);
+    Shape::from(d)
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Swaps axes `dim0` and `dim1` (negative counts from the end); the
+    /// result is a new contiguous tensor. The gradient is the output
+    /// gradient transposed back.
+    ///
+    /// # Panics
+    /// When an axis is out of range.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [2, 3]));
+    /// let y = x.transpose(0, 1);
+    /// assert_eq!(y.shape().dims(), &[3, 2]);
+    /// assert_eq!(y.value().data(), &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn transpose(self, dim0: isize, dim1: isize) -> Var<'t, T> {
+        let xs = self.shape();
+        let ax = |d: isize| {
+            xs.axis(d).unwrap_or_else(|| {
+                panic!(
+                    "tapegrad: transpose: axis {d} out of range for shape {xs} (at {})",
+                    std::panic::Location::caller()
+                )
+            })
+        };
+        let (d0, d1) = (ax(dim0), ax(dim1));
+        let out = swapped_shape(&xs, d0, d1);
+        let src = swapped_strides(&xs, d0, d1);
+        let x = self.id;
+        self.tape.record(Op::Transpose(x, d0 as u8, d1 as u8), out.clone(), |v, o| {
+            let xv = v.val(x);
+            for_each_broadcast2(&out, &src, &src, |i, k, _| o[i] = xv[k]);
+        })
+    }
+
+    /// The transpose of a matrix (the last two axes swapped).
+    ///
+    /// # Panics
+    /// When the value has fewer than two axes.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1.0, 2.0], [1, 2]));
+    /// assert_eq!(x.t().shape().dims(), &[2, 1]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn t(self) -> Var<'t, T> {
+        self.transpose(-2, -1)
+    }
+
+    /// The same elements (row-major) under a new shape.
+    ///
+    /// # Panics
+    /// When the element counts differ.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.param(Tensor::arange(6));
+    /// let y = x.reshape([2, 3]);
+    /// assert_eq!(y.shape().dims(), &[2, 3]);
+    /// assert_eq!(y.sum().backward()[x].shape().dims(), &[6]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn reshape(self, shape: impl Into<Shape>) -> Var<'t, T> {
+        let (out, xs) = (shape.into(), self.shape());
+        assert!(
+            out.numel() == xs.numel(),
+            "tapegrad: reshape: cannot view shape {xs} ({} elements) as {out} ({} elements) (at {})",
+            xs.numel(),
+            out.numel(),
+            std::panic::Location::caller()
+        );
+        if out == xs {
+            return self;
+        }
+        let x = self.id;
+        self.tape.record(Op::Reshape(x), out, |v, o| o.copy_from_slice(v.val(x)))
+    }
+}
+
+pub(crate) fn transpose_backward<T: Float>(
+    id: NodeId,
+    x: NodeId,
+    d0: u8,
+    d1: u8,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
+    let src = swapped_strides(v.shape(x), d0 as usize, d1 as usize);
+    let out = v.shape(id);
+    if let Some(gx) = gb.acc(v.nodes, x) {
+        for_each_broadcast2(out, &src, &src, |i, k, _| gx[k] += g[i]);
+    }
+}
+
+pub(crate) fn reshape_backward<T: Float>(x: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+    if let Some(gx) = gb.acc(v.nodes, x) {
+        for (a, &b) in gx.iter_mut().zip(g) {
+            *a += b;
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Matrix product through the `gemm` crate, 2-D and batched 3-D.
+//!
+//! For `C = A·B`: `∂L/∂A = G·Bᵀ` and `∂L/∂B = Aᵀ·G`. The transposes are
+//! never materialized: gemm reads any operand through row and column
+//! strides, so a transposed operand is the same buffer with its strides
+//! swapped, and the gradient is accumulated straight into the operand's
+//! gradient buffer (`dst += G·Bᵀ`).
+
+use super::Op;
+use crate::backward::GradBuffers;
+use crate::tape::{NodeId, Values};
+use crate::{Float, Shape, Var};
+
+/// Products smaller than this many multiply-adds run on one thread: below
+/// it, handing work to a second core costs more than it saves.
+const PARALLEL_MIN_FLOPS: usize = 1 << 18;
+
+/// A matrix inside a buffer: its first element and its strides.
+#[derive(Clone, Copy)]
+struct Mat {
+    off: usize,
+    rs: isize,
+    cs: isize,
+}
+
+/// The `[rows, cols]` of a stored operand of `shape` read (optionally)
+/// transposed, and its batch size (1 for 2-D).
+fn dims(shape: &Shape, transposed: bool) -> (usize, usize, usize) {
+    let d = shape.dims();
+    let (b, r, c) = match d.len() {
+        2 => (1, d[0], d[1]),
+        _ => (d[0], d[1], d[2]),
+    };
+    if transposed {
+        (b, c, r)
+    } else {
+        (b, r, c)
+    }
+}
+
+/// Batch `i` of a stored `[.., r, c]` operand, viewed transposed or not.
+fn view(shape: &Shape, transposed: bool, i: usize) -> Mat {
+    let d = shape.dims();
+    let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
+    let off = if d.len() == 3 { i * r * c } else { 0 };
+    if transposed {
+        Mat { off, rs: 1, cs: c as isize }
+    } else {
+        Mat { off, rs: c as isize, cs: 1 }
+    }
+}
+
+/// `dst (m×n) = [dst +] lhs (m×k) · rhs (k×n)`.
+#[allow(clippy::too_many_arguments)]
+fn gemm<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [T],
+    d: Mat,
+    accumulate: bool,
+    lhs: &[T],
+    l: Mat,
+    rhs: &[T],
+    r: Mat,
+) {
+    let last = |x: Mat, rows: usize, cols: usize| {
+        if rows == 0 || cols == 0 {
+            0
+        } else {
+            x.off as isize + (rows as isize - 1) * x.rs + (cols as isize - 1) * x.cs
+        }
+    };
+    assert!(last(d, m, n) < dst.len() as isize || m * n == 0);
+    assert!(last(l, m, k) < lhs.len() as isize || m * k == 0);
+    assert!(last(r, k, n) < rhs.len() as isize || k * n == 0);
+    let par = if m * n * k >= PARALLEL_MIN_FLOPS {
+        gemm::Parallelism::Rayon(0)
+    } else {
+        gemm::Parallelism::None
+    };
+    // SAFETY: the asserts above keep every element gemm touches (offset +
+    // (rows−1)·rs + (cols−1)·cs, all strides non-negative) inside its slice;
+    // `dst` is borrowed mutably, so it cannot alias `lhs` or `rhs`; gemm
+    // supports f32 and f64, the only `Float` types.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr().add(d.off),
+            d.cs,
+            d.rs,
+            accumulate,
+            lhs.as_ptr().add(l.off),
+            l.cs,
+            l.rs,
+            rhs.as_ptr().add(r.off),
+            r.cs,
+            r.rs,
+            T::one(),
+            T::one(),
+            false,
+            false,
+            false,
+            par,
+        );
+    }
+}
+
+/// Shape of `op(a)·op(b)`, or a panic naming both shapes.
+#[track_caller]
+fn out_shape(sa: &Shape, sb: &Shape, ta: bool, tb: bool) -> Shape {
+    let loc = std::panic::Location::caller();
+    let ok_rank = (sa.rank() == 2 && sb.rank() == 2) || (sa.rank() == 3 && sb.rank() == 3);
+    assert!(
+        ok_rank,
+        "tapegrad: matmul: needs two 2-D or two 3-D operands, got shapes {sa} and {sb} (at {loc})"
+    );
+    let (ba, m, ka) = dims(sa, ta);
+    let (bb, kb, n) = dims(sb, tb);
+    assert!(
+        ka == kb && ba == bb,
+        "tapegrad: matmul: shapes {sa} and {sb} do not multiply (inner {ka} vs {kb}, batch {ba} vs {bb}) (at {loc})"
+    );
+    if sa.rank() == 2 {
+        Shape::from([m, n])
+    } else {
+        Shape::from([ba, m, n])
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Matrix product `self · rhs`: `[m, k]·[k, n] → [m, n]`, or batched
+    /// `[B, m, k]·[B, k, n] → [B, m, n]`. Large products use all cores.
+    ///
+    /// ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G (per batch), computed without copying
+    /// any transpose.
+    ///
+    /// # Panics
+    /// When the operands are not both 2-D or both 3-D, or their inner or
+    /// batch sizes differ; the message names both shapes and the caller's
+    /// line.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let a = tape.param(Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = tape.param(Tensor::eye(2));
+    /// let c = a.matmul(b);
+    /// assert_eq!(c.value().data(), &[1.0, 2.0, 3.0, 4.0]);
+    /// let g = c.sum().backward();
+    /// assert_eq!(g[b].data(), &[4.0, 4.0, 6.0, 6.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn matmul(self, rhs: Var<'t, T>) -> Var<'t, T> {
+        self.matmul_t(rhs, false, false)
+    }
+
+    /// `op(self)·op(rhs)` where `op` transposes the last two axes when its
+    /// flag is set: `x.matmul_t(w, false, true)` is `x·wᵀ`, with no copy of
+    /// `wᵀ` made, forward or backward.
+    ///
+    /// # Panics
+    /// As [`matmul`](Var::matmul), for the transposed shapes.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::ones([1, 3]));
+    /// let w = tape.param(Tensor::ones([2, 3])); // PyTorch's [out, in] layout
+    /// assert_eq!(x.matmul_t(w, false, true).value().data(), &[3.0, 3.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn matmul_t(self, rhs: Var<'t, T>, ta: bool, tb: bool) -> Var<'t, T> {
+        self.same_tape(&rhs, "matmul");
+        let (sa, sb) = (self.shape(), rhs.shape());
+        let out = out_shape(&sa, &sb, ta, tb);
+        let (a, b) = (self.id, rhs.id);
+        self.tape.record(Op::Matmul { a, b, ta, tb }, out.clone(), |v, o| {
+            let (batch, m, k) = dims(&sa, ta);
+            let n = out.dims()[out.rank() - 1];
+            for i in 0..batch {
+                let d = view(&out, false, i);
+                gemm(m, n, k, o, d, false, v.val(a), view(&sa, ta, i), v.val(b), view(&sb, tb, i));
+            }
+        })
+    }
+}
+
+/// `∂op(A) += G·op(B)ᵀ` and `∂op(B) += op(A)ᵀ·G`, each written through the
+/// same (possibly transposed) view of the gradient buffer that the forward
+/// read the operand through.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward<T: Float>(
+    id: NodeId,
+    a: NodeId,
+    b: NodeId,
+    ta: bool,
+    tb: bool,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
+    let (sa, sb, so) = (v.shape(a), v.shape(b), v.shape(id));
+    let (batch, m, k) = dims(sa, ta);
+    let n = so.dims()[so.rank() - 1];
+    let flip = |x: Mat| Mat { off: x.off, rs: x.cs, cs: x.rs };
+    if let Some(ga) = gb.acc(v.nodes, a) {
+        for i in 0..batch {
+            let gv = view(so, false, i);
+            gemm(m, k, n, ga, view(sa, ta, i), true, g, gv, v.val(b), flip(view(sb, tb, i)));
+        }
+    }
+    if let Some(gbb) = gb.acc(v.nodes, b) {
+        for i in 0..batch {
+            let gv = view(so, false, i);
+            gemm(k, n, m, gbb, view(sb, tb, i), true, v.val(a), flip(view(sa, ta, i)), g, gv);
+        }
+    }
+}
+
+/// Recorded form, again with transposes expressed as flags:
+/// `∂A = G·op(B)ᵀ` (or its transpose `op(B)·Gᵀ` when A was read
+/// transposed), and likewise for B.
+pub(crate) fn backward_graph<'t, T: Float>(
+    a: Var<'t, T>,
+    b: Var<'t, T>,
+    ta: bool,
+    tb: bool,
+    g: Var<'t, T>,
+    acc: &mut dyn FnMut(NodeId, Var<'t, T>),
+) {
+    if a.requires_grad() {
+        let da = if ta { b.matmul_t(g, tb, true) } else { g.matmul_t(b, false, !tb) };
+        acc(a.id, da);
+    }
+    if b.requires_grad() {
+        let db = if tb { g.matmul_t(a, true, ta) } else { a.matmul_t(g, !ta, false) };
+        acc(b.id, db);
+    }
+}

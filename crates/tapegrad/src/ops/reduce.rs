@@ -1,0 +1,278 @@
+//! Reductions (sum, mean over everything or one axis) and their duals,
+//! `sum_to` and `broadcast_to`: the backward of a reduction is a broadcast,
+//! and the backward of a broadcast is a sum, which is also how every
+//! broadcasting op returns gradients to its operands' shapes.
+
+use super::Op;
+use crate::backward::GradBuffers;
+use crate::shape::for_each_broadcast2;
+use crate::tape::{NodeId, Values};
+use crate::{Float, Shape, Var};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReduceOp {
+    Sum,
+    Mean,
+}
+
+impl ReduceOp {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Mean => "mean",
+        }
+    }
+}
+
+/// The input's shape with the reduced axis (or all axes) kept as 1: the
+/// layout in which the output's elements line up with the input's.
+fn keep_shape(x: &Shape, axis: Option<u8>) -> Shape {
+    match axis {
+        Some(a) => x.reduced(a as usize, true),
+        None => Shape::from(vec![1; x.rank()]),
+    }
+}
+
+/// Number of input elements that fold into one output element.
+fn count(x: &Shape, axis: Option<u8>) -> usize {
+    match axis {
+        Some(a) => x.dims()[a as usize],
+        None => x.numel(),
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    #[track_caller]
+    fn reduce(self, op: ReduceOp, axis: Option<isize>, keepdim: bool) -> Var<'t, T> {
+        let xs = self.shape();
+        let axis = axis.map(|a| {
+            xs.axis(a).unwrap_or_else(|| {
+                panic!(
+                    "tapegrad: {}: axis {a} out of range for shape {xs} (at {})",
+                    op.name(),
+                    std::panic::Location::caller()
+                )
+            }) as u8
+        });
+        let out = match axis {
+            Some(a) => xs.reduced(a as usize, keepdim),
+            None if keepdim => keep_shape(&xs, None),
+            None => Shape::scalar(),
+        };
+        let keep = keep_shape(&xs, axis);
+        let scale = match op {
+            ReduceOp::Sum => T::one(),
+            ReduceOp::Mean => T::one() / T::from_f64(count(&xs, axis) as f64),
+        };
+        let x = self.id;
+        self.tape.record(Op::Reduce(op, x, axis), out, |v, o| {
+            let xv = v.val(x);
+            if axis.is_none() {
+                o[0] = xv.iter().copied().sum::<T>() * scale;
+                return;
+            }
+            let ks = keep.broadcast_strides(&xs);
+            for_each_broadcast2(&xs, &xs.strides(), &ks, |_, i, k| o[k] += xv[i]);
+            if op == ReduceOp::Mean {
+                o.iter_mut().for_each(|e| *e *= scale);
+            }
+        })
+    }
+
+    /// Sum of all elements, a 0-d scalar. Its gradient is 1 for every
+    /// element.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0, 3.0], [3]));
+    /// let s = x.sum();
+    /// assert_eq!(s.item(), 6.0);
+    /// assert_eq!(s.backward()[x].data(), &[1.0, 1.0, 1.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn sum(self) -> Var<'t, T> {
+        self.reduce(ReduceOp::Sum, None, false)
+    }
+
+    /// Mean of all elements, a 0-d scalar. Gradient 1/n for every element.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0, 3.0, 6.0], [2, 2]));
+    /// assert_eq!(x.mean().item(), 3.0);
+    /// assert_eq!(x.mean().backward()[x].data(), &[0.25; 4]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn mean(self) -> Var<'t, T> {
+        self.reduce(ReduceOp::Mean, None, false)
+    }
+
+    /// Sum over one axis (negative counts from the end), keeping it as size
+    /// 1 when `keepdim`. The gradient broadcasts back along that axis.
+    ///
+    /// # Panics
+    /// When the axis is out of range.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [2, 3]));
+    /// assert_eq!(x.sum_axis(0, false).value().data(), &[5.0, 7.0, 9.0]);
+    /// assert_eq!(x.sum_axis(-1, true).shape().dims(), &[2, 1]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn sum_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        self.reduce(ReduceOp::Sum, Some(axis), keepdim)
+    }
+
+    /// Mean over one axis; see [`sum_axis`](Var::sum_axis).
+    ///
+    /// # Panics
+    /// When the axis is out of range.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// assert_eq!(x.mean_axis(1, false).value().data(), &[1.5, 3.5]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn mean_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
+        self.reduce(ReduceOp::Mean, Some(axis), keepdim)
+    }
+
+    /// Sums a value over the axes along which `shape` would be broadcast to
+    /// it: the inverse of [`broadcast_to`](Var::broadcast_to), and the step
+    /// that returns a broadcast operand's gradient to its own shape.
+    /// Returns `self` unchanged when the shapes are equal.
+    ///
+    /// # Panics
+    /// When `shape` does not broadcast to this value's shape.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::ones([2, 3]));
+    /// assert_eq!(x.sum_to([3]).value().data(), &[2.0, 2.0, 2.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn sum_to(self, shape: impl Into<Shape>) -> Var<'t, T> {
+        let (target, xs) = (shape.into(), self.shape());
+        if target == xs {
+            return self;
+        }
+        assert!(
+            target.broadcasts_to(&xs),
+            "tapegrad: sum_to: shape {target} does not broadcast to {xs} (at {})",
+            std::panic::Location::caller()
+        );
+        let x = self.id;
+        let ts = target.broadcast_strides(&xs);
+        self.tape.record(Op::SumTo(x), target, |v, o| {
+            let xv = v.val(x);
+            for_each_broadcast2(&xs, &xs.strides(), &ts, |_, i, k| o[k] += xv[i]);
+        })
+    }
+
+    /// Repeats a value along stretched axes to `shape` (NumPy rules). Its
+    /// gradient is [`sum_to`](Var::sum_to) the original shape. Returns
+    /// `self` unchanged when the shapes are equal.
+    ///
+    /// # Panics
+    /// When this value's shape does not broadcast to `shape`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let b = tape.param(Tensor::from_vec(vec![1.0, 2.0], [2]));
+    /// let y = b.broadcast_to([3, 2]);
+    /// assert_eq!(y.value().data(), &[1.0, 2.0, 1.0, 2.0, 1.0, 2.0]);
+    /// assert_eq!(y.sum().backward()[b].data(), &[3.0, 3.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn broadcast_to(self, shape: impl Into<Shape>) -> Var<'t, T> {
+        let (target, xs) = (shape.into(), self.shape());
+        if target == xs {
+            return self;
+        }
+        assert!(
+            xs.broadcasts_to(&target),
+            "tapegrad: broadcast_to: shape {xs} does not broadcast to {target} (at {})",
+            std::panic::Location::caller()
+        );
+        let x = self.id;
+        let xstr = xs.broadcast_strides(&target);
+        self.tape.record(Op::BroadcastTo(x), target.clone(), |v, o| {
+            let xv = v.val(x);
+            for_each_broadcast2(&target, &target.strides(), &xstr, |i, _, k| o[i] = xv[k]);
+        })
+    }
+}
+
+/// Every input element receives the gradient of the output element it
+/// folded into (times 1/n for a mean).
+pub(crate) fn backward<T: Float>(
+    op: ReduceOp,
+    x: NodeId,
+    axis: Option<u8>,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
+    let xs = v.shape(x);
+    let scale = match op {
+        ReduceOp::Sum => T::one(),
+        ReduceOp::Mean => T::one() / T::from_f64(count(xs, axis) as f64),
+    };
+    if let Some(gx) = gb.acc(v.nodes, x) {
+        if axis.is_none() {
+            let gs = g[0] * scale;
+            gx.iter_mut().for_each(|e| *e += gs);
+            return;
+        }
+        let ks = keep_shape(xs, axis).broadcast_strides(xs);
+        for_each_broadcast2(xs, &xs.strides(), &ks, |_, i, k| gx[i] += g[k] * scale);
+    }
+}
+
+/// Recorded form: reshape `g` to the kept-dims layout and broadcast it.
+pub(crate) fn backward_graph<'t, T: Float>(op: ReduceOp, x: Var<'t, T>, axis: Option<u8>, g: Var<'t, T>) -> Var<'t, T> {
+    let xs = x.shape();
+    let spread = g.reshape(keep_shape(&xs, axis)).broadcast_to(xs.clone());
+    match op {
+        ReduceOp::Sum => spread,
+        ReduceOp::Mean => spread.div_scalar(T::from_f64(count(&xs, axis) as f64)),
+    }
+}
+
+/// `sum_to`'s gradient is the output gradient broadcast back.
+pub(crate) fn sum_to_backward<T: Float>(id: NodeId, x: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+    let xs = v.shape(x);
+    let ts = v.shape(id).broadcast_strides(xs);
+    if let Some(gx) = gb.acc(v.nodes, x) {
+        for_each_broadcast2(xs, &xs.strides(), &ts, |_, i, k| gx[i] += g[k]);
+    }
+}
+
+/// `broadcast_to`'s gradient is the output gradient summed back.
+pub(crate) fn broadcast_to_backward<T: Float>(
+    id: NodeId,
+    x: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
+    let out = v.shape(id);
+    let xstr = v.shape(x).broadcast_strides(out);
+    if let Some(gx) = gb.acc(v.nodes, x) {
+        for_each_broadcast2(out, &out.strides(), &xstr, |i, _, k| gx[k] += g[i]);
+    }
+}

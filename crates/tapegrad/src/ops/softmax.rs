@@ -1,0 +1,135 @@
+//! Softmax and log-softmax over the last axis, both computed after
+//! subtracting each row's maximum so that logits of ±1e4 give exact
+//! results instead of inf/NaN.
+//!
+//! softmax:     yᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m),   ∂L/∂x = y ⊙ (g − Σ g⊙y)
+//! log_softmax: yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m), ∂L/∂x = g − eʸ ⊙ Σ g
+
+use super::Op;
+use crate::backward::GradBuffers;
+use crate::tape::{NodeId, Values};
+use crate::{Float, Var};
+
+/// Row length (size of the last axis) of a node, panicking on 0-d values.
+#[track_caller]
+fn row_len<T: Float>(x: &Var<'_, T>, op: &str) -> usize {
+    let s = x.shape();
+    assert!(
+        s.rank() >= 1,
+        "tapegrad: {op}: needs at least one axis, got shape {s} (at {})",
+        std::panic::Location::caller()
+    );
+    s.dims()[s.rank() - 1]
+}
+
+/// `(max, log Σ e^(x−max))` of one row.
+#[inline]
+pub(crate) fn row_logsumexp<T: Float>(row: &[T]) -> (T, T) {
+    let m = row.iter().copied().fold(T::neg_infinity(), T::max);
+    let s: T = row.iter().map(|&x| (x - m).exp()).sum();
+    (m, s.ln())
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Softmax over the last axis: every row sums to 1.
+    ///
+    /// # Panics
+    /// On a 0-d value.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1e4, -1e4, 0.0, 1.0, 2.0], [1, 5]));
+    /// assert_eq!(x.softmax().value().data(), &[1.0, 0.0, 0.0, 0.0, 0.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn softmax(self) -> Var<'t, T> {
+        let c = row_len(&self, "softmax");
+        let x = self.id;
+        self.tape.record(Op::Softmax(x), self.shape(), |v, o| {
+            for (row, out) in v.val(x).chunks_exact(c).zip(o.chunks_exact_mut(c)) {
+                let m = row.iter().copied().fold(T::neg_infinity(), T::max);
+                let mut s = T::zero();
+                for (o, &xi) in out.iter_mut().zip(row) {
+                    *o = (xi - m).exp();
+                    s += *o;
+                }
+                out.iter_mut().for_each(|o| *o /= s);
+            }
+        })
+    }
+
+    /// Log-softmax over the last axis: `x − logsumexp(x)` per row.
+    ///
+    /// # Panics
+    /// On a 0-d value.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1e4, -1e4, 0.0, 1.0, 2.0], [5]));
+    /// assert_eq!(x.log_softmax().value().data(), &[0.0, -2e4, -1e4, -9999.0, -9998.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn log_softmax(self) -> Var<'t, T> {
+        let c = row_len(&self, "log_softmax");
+        let x = self.id;
+        self.tape.record(Op::LogSoftmax(x), self.shape(), |v, o| {
+            for (row, out) in v.val(x).chunks_exact(c).zip(o.chunks_exact_mut(c)) {
+                let (m, lse) = row_logsumexp(row);
+                for (o, &xi) in out.iter_mut().zip(row) {
+                    *o = xi - m - lse;
+                }
+            }
+        })
+    }
+}
+
+fn last_dim<T: Float>(v: &Values<'_, T>, id: NodeId) -> usize {
+    let s = v.shape(id);
+    s.dims()[s.rank() - 1]
+}
+
+pub(crate) fn softmax_backward<T: Float>(id: NodeId, x: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+    let c = last_dim(v, id);
+    let y = v.val(id);
+    if let Some(gx) = gb.acc(v.nodes, x) {
+        for ((gx, y), g) in gx.chunks_exact_mut(c).zip(y.chunks_exact(c)).zip(g.chunks_exact(c)) {
+            let dot: T = y.iter().zip(g).map(|(&a, &b)| a * b).sum();
+            for i in 0..c {
+                gx[i] += y[i] * (g[i] - dot);
+            }
+        }
+    }
+}
+
+pub(crate) fn log_softmax_backward<T: Float>(
+    id: NodeId,
+    x: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
+    let c = last_dim(v, id);
+    let y = v.val(id);
+    if let Some(gx) = gb.acc(v.nodes, x) {
+        for ((gx, y), g) in gx.chunks_exact_mut(c).zip(y.chunks_exact(c)).zip(g.chunks_exact(c)) {
+            let total: T = g.iter().copied().sum();
+            for i in 0..c {
+                gx[i] += g[i] - y[i].exp() * total;
+            }
+        }
+    }
+}
+
+/// `y ⊙ (g − Σ g⊙y)` with recorded ops.
+pub(crate) fn softmax_backward_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Var<'t, T> {
+    y * (g - (g * y).sum_axis(-1, true))
+}
+
+/// `g − eʸ ⊙ Σ g` with recorded ops.
+pub(crate) fn log_softmax_backward_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Var<'t, T> {
+    g - y.exp() * g.sum_axis(-1, true)
+}

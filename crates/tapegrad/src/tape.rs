@@ -1,0 +1,339 @@
+//! The tape: an arena of recorded nodes and their values.
+//!
+//! Every op appends one [`Node`] and writes its result into one growing
+//! buffer of values. Creation order is a topological order (an op can only
+//! read nodes that already exist), so the backward pass is a plain reverse
+//! loop over this arena. [`Tape::clear`] keeps every buffer's capacity: a
+//! training loop that reuses its tape stops allocating after the first step.
+
+use crate::backward::GradBuffers;
+use crate::ops::Op;
+use crate::{Float, Shape, Tensor, Var};
+use std::cell::{Cell, RefCell};
+use std::panic::Location;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Index of a node in its tape.
+pub(crate) type NodeId = u32;
+
+/// One recorded operation: what produced it, where its value lives, and
+/// whether a gradient can flow into it.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub op: Op,
+    pub offset: usize,
+    pub shape: Shape,
+    /// Some parameter lies upstream, so backward must visit this node.
+    pub requires_grad: bool,
+    /// A leaf created by [`Tape::param`]: its gradient is reported.
+    pub is_param: bool,
+    /// The user's source line that recorded the node.
+    pub location: &'static Location<'static>,
+}
+
+pub(crate) struct Inner<T: Float> {
+    pub nodes: Vec<Node>,
+    pub values: Vec<T>,
+    pub grads: GradBuffers<T>,
+}
+
+static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(1);
+
+/// A recording of operations, with their values, for reverse-mode autodiff.
+///
+/// Create leaves with [`param`](Tape::param) (gradient wanted) or
+/// [`constant`](Tape::constant) (no gradient), combine the returned [`Var`]
+/// handles with ops, and call [`Var::backward`] on a scalar result.
+///
+/// ```
+/// use tapegrad::Tape;
+/// let tape = Tape::<f64>::new();
+/// let a = tape.scalar(2.0);
+/// let y = (a * a + 3.0).elu(1.0);
+/// let g = y.backward();
+/// assert_eq!(y.item(), 7.0);
+/// assert_eq!(g[a].item(), 4.0);
+/// ```
+pub struct Tape<T: Float = f32> {
+    pub(crate) inner: RefCell<Inner<T>>,
+    id: usize,
+    generation: Cell<u64>,
+    no_grad_depth: Cell<u32>,
+    anomaly: Cell<bool>,
+}
+
+impl<T: Float> Default for Tape<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Float> Tape<T> {
+    /// An empty tape.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// assert!(tape.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Tape {
+            inner: RefCell::new(Inner { nodes: Vec::new(), values: Vec::new(), grads: GradBuffers::default() }),
+            id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
+            generation: Cell::new(0),
+            no_grad_depth: Cell::new(0),
+            anomaly: Cell::new(false),
+        }
+    }
+
+    /// Number of recorded nodes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.inner.borrow().nodes.len()
+    }
+
+    /// Whether nothing is recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every node but keeps all buffers' capacity, so that the next
+    /// recording of the same computation allocates nothing. Taking `&mut`
+    /// guarantees no [`Var`] of the old recording is still alive.
+    ///
+    /// ```
+    /// let mut tape = tapegrad::Tape::<f32>::new();
+    /// let _ = tape.scalar(1.0);
+    /// tape.clear();
+    /// assert!(tape.is_empty());
+    /// ```
+    pub fn clear(&mut self) {
+        let inner = self.inner.get_mut();
+        inner.nodes.clear();
+        inner.values.clear();
+        self.generation.set(self.generation.get() + 1);
+    }
+
+    /// A leaf whose gradient is wanted (a trainable parameter or input).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let w = tape.param(Tensor::from_vec(vec![1.0f32, 2.0], [2]));
+    /// let g = w.sum().backward();
+    /// assert_eq!(g[w].data(), &[1.0, 1.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn param(&self, value: Tensor<T>) -> Var<'_, T> {
+        self.param_slice(value.data(), value.shape().clone())
+    }
+
+    /// Like [`param`](Tape::param), copying from a slice (no allocation once
+    /// the tape's buffers have grown).
+    ///
+    /// # Panics
+    /// When `data.len()` does not match `shape`.
+    #[must_use]
+    #[track_caller]
+    pub fn param_slice(&self, data: &[T], shape: impl Into<Shape>) -> Var<'_, T> {
+        let grad = self.no_grad_depth.get() == 0;
+        self.leaf(data, shape.into(), grad)
+    }
+
+    /// A leaf that receives no gradient: data, targets, frozen weights.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![3.0f64], [1]));
+    /// let w = tape.param(Tensor::from_vec(vec![2.0f64], [1]));
+    /// let g = (x * w).sum().backward();
+    /// assert_eq!(g[w].data(), &[3.0]);
+    /// assert!(g.get(x).is_none());
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn constant(&self, value: Tensor<T>) -> Var<'_, T> {
+        self.leaf(value.data(), value.shape().clone(), false)
+    }
+
+    /// Like [`constant`](Tape::constant), copying from a slice.
+    ///
+    /// # Panics
+    /// When `data.len()` does not match `shape`.
+    #[must_use]
+    #[track_caller]
+    pub fn constant_slice(&self, data: &[T], shape: impl Into<Shape>) -> Var<'_, T> {
+        self.leaf(data, shape.into(), false)
+    }
+
+    /// A 0-d parameter: the micrograd-style scalar `Value`.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(-4.0);
+    /// let z = x * 2.0 + 2.0 + x;
+    /// let y = (z * z).relu() + z * x;
+    /// let g = y.backward();
+    /// assert_eq!(g[x].item(), 46.0);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn scalar(&self, value: T) -> Var<'_, T> {
+        self.param_slice(&[value], Shape::scalar())
+    }
+
+    /// A 0-d constant.
+    #[must_use]
+    #[track_caller]
+    pub fn constant_scalar(&self, value: T) -> Var<'_, T> {
+        self.constant_slice(&[value], Shape::scalar())
+    }
+
+    /// Runs `f` with recording switched off: every op inside evaluates its
+    /// value but keeps no link to its inputs and requires no gradient, as for
+    /// inference or an evaluation loop.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let w = tape.param(Tensor::ones([2]));
+    /// let y = tape.no_grad(|| (w * 3.0).sum());
+    /// assert_eq!(y.item(), 6.0);
+    /// assert!(!y.requires_grad());
+    /// ```
+    pub fn no_grad<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Restore<'a>(&'a Cell<u32>);
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() - 1);
+            }
+        }
+        self.no_grad_depth.set(self.no_grad_depth.get() + 1);
+        let _restore = Restore(&self.no_grad_depth);
+        f()
+    }
+
+    /// Anomaly mode: every op checks its result, and backward every gradient
+    /// it produces; the first NaN or infinity panics with the op's name, its
+    /// input shapes and the source line that recorded it. Slower; for
+    /// debugging.
+    ///
+    /// ```should_panic
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// tape.set_anomaly_detection(true);
+    /// let x = tape.scalar(-1.0);
+    /// let _ = x.sqrt(); // panics: "sqrt produced NaN ... recorded at ..."
+    /// ```
+    pub fn set_anomaly_detection(&self, on: bool) {
+        self.anomaly.set(on);
+    }
+
+    /// Whether anomaly mode is on.
+    #[must_use]
+    pub fn anomaly_detection(&self) -> bool {
+        self.anomaly.get()
+    }
+
+    pub(crate) fn id(&self) -> usize {
+        self.id
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.get()
+    }
+
+    #[track_caller]
+    fn leaf(&self, data: &[T], shape: Shape, is_param: bool) -> Var<'_, T> {
+        assert!(
+            data.len() == shape.numel(),
+            "tapegrad: leaf: {} values do not fill shape {shape} (at {})",
+            data.len(),
+            Location::caller()
+        );
+        let mut inner = self.inner.borrow_mut();
+        let offset = inner.values.len();
+        inner.values.extend_from_slice(data);
+        let id = inner.nodes.len() as NodeId;
+        inner.nodes.push(Node {
+            op: Op::Leaf,
+            offset,
+            shape,
+            requires_grad: is_param,
+            is_param,
+            location: Location::caller(),
+        });
+        Var::new(self, id)
+    }
+
+    /// Appends a node whose value `fill` computes from the values recorded
+    /// so far. Inputs decide whether it needs a gradient; in no-grad mode
+    /// the node is stored as a leaf, without links to its inputs.
+    #[track_caller]
+    pub(crate) fn record(
+        &self,
+        op: Op,
+        shape: Shape,
+        fill: impl FnOnce(&Values<'_, T>, &mut [T]),
+    ) -> Var<'_, T> {
+        let location = Location::caller();
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let recording = self.no_grad_depth.get() == 0;
+        let requires_grad = recording && op.inputs().iter().any(|&i| inner.nodes[i as usize].requires_grad);
+        let offset = inner.values.len();
+        let n = shape.numel();
+        inner.values.resize(offset + n, T::zero());
+        let (before, out) = inner.values.split_at_mut(offset);
+        fill(&Values { nodes: &inner.nodes, values: before }, out);
+        if self.anomaly.get() {
+            crate::anomaly::check_forward(&inner.nodes, &op, out, location);
+        }
+        let id = inner.nodes.len() as NodeId;
+        inner.nodes.push(Node {
+            op: if requires_grad || recording { op } else { Op::Leaf },
+            offset,
+            shape,
+            requires_grad,
+            is_param: false,
+            location,
+        });
+        Var::new(self, id)
+    }
+
+    /// A 1-d constant of `n` elements computed by `f`, written straight
+    /// into the arena.
+    #[track_caller]
+    pub(crate) fn constant_slice_from_fn(&self, n: usize, f: impl Fn(usize) -> T) -> Var<'_, T> {
+        self.record(Op::Leaf, Shape::from([n]), |_, o| {
+            for (i, e) in o.iter_mut().enumerate() {
+                *e = f(i);
+            }
+        })
+    }
+
+    pub(crate) fn shape_of(&self, id: NodeId) -> Shape {
+        self.inner.borrow().nodes[id as usize].shape.clone()
+    }
+}
+
+/// Read access to recorded nodes and their values, for kernels.
+pub(crate) struct Values<'a, T> {
+    pub nodes: &'a [Node],
+    pub values: &'a [T],
+}
+
+impl<T: Float> Values<'_, T> {
+    #[inline]
+    pub fn val(&self, id: NodeId) -> &[T] {
+        let n = &self.nodes[id as usize];
+        &self.values[n.offset..n.offset + n.shape.numel()]
+    }
+
+    #[inline]
+    pub fn shape(&self, id: NodeId) -> &Shape {
+        &self.nodes[id as usize].shape
+    }
+}
