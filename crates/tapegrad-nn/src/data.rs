@@ -1,0 +1,1 @@
+//! In-memory datasets, a CSV loader and the shipped digits data set.

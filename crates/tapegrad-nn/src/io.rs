@@ -1,0 +1,1 @@
+//! Saving and loading parameters as safetensors, with PyTorch names and layouts.
