@@ -19,7 +19,7 @@
 //! let loss = (x.matmul(w) + b).relu().mean();
 //! let grads = loss.backward();
 //! let dw: &Tensor<f32> = &grads[w];                         // same shape as w
-//! assert_eq!(dw.shape(), w.shape());
+//! assert_eq!(dw.shape(), &w.shape());
 //!
 //! // The same with 0-d scalars, micrograd style:
 //! let tape = Tape::<f64>::new();
@@ -61,3 +61,9 @@ pub use shape::Shape;
 pub use tape::Tape;
 pub use tensor::Tensor;
 pub use var::Var;
+
+/// The tutorial's snippets run as doctests, so the guide cannot drift from
+/// the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/tutorial.md")]
+struct TutorialDoctests;

@@ -13,7 +13,7 @@ use std::fmt;
 /// let tape = Tape::<f32>::new();
 /// let x = tape.param(Tensor::from_vec(vec![1.0, -2.0], [2]));
 /// let y = (x * x + 1.0).sum();
-/// assert_eq!(y.item(), 6.0);
+/// assert_eq!(y.item(), 7.0);
 /// assert_eq!(y.backward()[x].data(), &[2.0, -4.0]);
 /// ```
 pub struct Var<'t, T: Float = f32> {
