@@ -1,0 +1,98 @@
+//! What the recordable backward costs, and proof that the plain one does
+//! not pay for it: `backward_into` (fused kernels, no recording) against
+//! `grad_graph` (the same rules recorded as tape ops, differentiable again)
+//! on the same recorded forward, for W2's MLP step and W5's scalar chain.
+//!
+//! `cargo bench --bench second_order`; figures in `docs/performance.md`.
+
+mod support;
+
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use support::{scalar_chain, Mlp, CHAIN_OPS};
+use tapegrad::{Gradients, Tape};
+
+fn mlp(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mlp_backward_plain_vs_graph");
+    group.sampling_mode(SamplingMode::Flat);
+    let net = Mlp::w2();
+    group.throughput(Throughput::Elements(net.batch() as u64));
+    let mut tape = Tape::<f32>::new();
+    let mut grads = Gradients::new();
+    group.bench_function("backward_into", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                tape.clear();
+                let (vars, loss) = net.record(&tape);
+                let start = Instant::now();
+                loss.backward_into(&mut grads);
+                spent += start.elapsed();
+                black_box(grads[vars[0]].data()[0]);
+            }
+            spent
+        });
+    });
+    group.bench_function("grad_graph", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                tape.clear();
+                let (vars, loss) = net.record(&tape);
+                let start = Instant::now();
+                let g = loss.grad_graph(&vars);
+                spent += start.elapsed();
+                black_box(g[0].index());
+            }
+            spent
+        });
+    });
+    group.finish();
+}
+
+fn chain(c: &mut Criterion) {
+    let mut group = c.benchmark_group("chain_backward_plain_vs_graph");
+    group.throughput(Throughput::Elements(CHAIN_OPS));
+    let mut tape = Tape::<f32>::new();
+    let mut grads = Gradients::new();
+    group.bench_function("backward_into", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                tape.clear();
+                let (x0, x) = scalar_chain(&tape);
+                let start = Instant::now();
+                x.backward_into(&mut grads);
+                spent += start.elapsed();
+                black_box(grads[x0].item());
+            }
+            spent
+        });
+    });
+    group.bench_function("grad_graph", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                tape.clear();
+                let (x0, x) = scalar_chain(&tape);
+                let start = Instant::now();
+                let g = x.grad_graph(&[x0]);
+                spent += start.elapsed();
+                black_box(g[0].item());
+            }
+            spent
+        });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+    targets = mlp, chain
+}
+criterion_main!(benches);
