@@ -22,8 +22,9 @@
 use indexmap::IndexMap;
 use safetensors::tensor::TensorInfo;
 use safetensors::{Dtype, SafeTensorError, SafeTensors, View};
+use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -236,7 +237,8 @@ pub fn load_safetensors<T: Float>(
 /// [`IoError::Format`] when the header or layout is invalid,
 /// [`IoError::DataLength`] (naming the tensor) when a tensor's byte range
 /// does not match its shape, [`IoError::UnsupportedDtype`] (naming the
-/// tensor) for any dtype other than `F32`/`F64`.
+/// tensor) for any dtype other than `F32`/`F64`, including dtypes
+/// safetensors itself does not know.
 ///
 /// ```
 /// use tapegrad::Tensor;
@@ -251,12 +253,15 @@ pub fn deserialize_safetensors<T: Float>(
     bytes: &[u8],
 ) -> Result<IndexMap<String, Tensor<T>>, IoError> {
     let (header_len, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| match e {
-        SafeTensorError::TensorInvalidInfo => name_bad_tensor(bytes).unwrap_or(IoError::Format(e)),
+        SafeTensorError::TensorInvalidInfo | SafeTensorError::InvalidHeaderDeserialization(_) => {
+            name_bad_tensor(bytes).unwrap_or(IoError::Format(e))
+        }
         e => IoError::Format(e),
     })?;
     let data = bytes.get(8 + header_len..).unwrap_or_default();
-    let mut out = IndexMap::with_capacity(metadata.tensors().len());
-    for name in metadata.offset_keys() {
+    let names = metadata.offset_keys();
+    let mut out = IndexMap::with_capacity(names.len());
+    for name in names {
         let Some(info) = metadata.info(&name) else {
             continue;
         };
@@ -331,18 +336,25 @@ fn length_error(name: &str, info: &TensorInfo) -> IoError {
     }
 }
 
-/// safetensors reports a shape/length mismatch without the tensor's name;
-/// re-reads the header to find which tensor it was.
+/// safetensors reports a shape/length mismatch or an unknown dtype without
+/// the tensor's name; re-reads the header to find which tensor it was.
 fn name_bad_tensor(bytes: &[u8]) -> Option<IoError> {
     let n = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
     let header = std::str::from_utf8(bytes.get(8..8usize.checked_add(n)?)?).ok()?;
-    let entries: std::collections::BTreeMap<String, serde_json::Value> =
-        serde_json::from_str(header).ok()?;
+    let entries: BTreeMap<String, Value> = serde_json::from_str(header).ok()?;
     entries
         .into_iter()
         .filter(|(name, _)| name != "__metadata__")
-        .find_map(|(name, v)| {
-            let info: TensorInfo = serde_json::from_value(v).ok()?;
-            check_length(&name, &info).err()
+        .find_map(|(name, entry)| {
+            let dtype = entry
+                .get("dtype")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            match serde_json::from_value::<TensorInfo>(entry) {
+                Ok(info) => check_length(&name, &info).err(),
+                Err(_) => dtype
+                    .filter(|d| serde_json::from_value::<Dtype>(Value::String(d.clone())).is_err())
+                    .map(|dtype| IoError::UnsupportedDtype { name, dtype }),
+            }
         })
 }

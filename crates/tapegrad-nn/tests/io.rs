@@ -262,6 +262,19 @@ fn unsupported_dtype_names_the_tensor() {
 }
 
 #[test]
+fn unknown_dtype_names_the_tensor() {
+    let bytes = raw_file(
+        r#"{"q":{"dtype":"Q4_K","shape":[2],"data_offsets":[0,1]}}"#,
+        &[0],
+    );
+    let err = deserialize_safetensors::<f64>(&bytes).unwrap_err();
+    assert!(
+        matches!(&err, IoError::UnsupportedDtype { name, dtype } if name == "q" && dtype == "Q4_K"),
+        "{err}"
+    );
+}
+
+#[test]
 fn data_length_not_matching_shape_names_the_tensor() {
     let bytes = raw_file(
         r#"{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"w":{"dtype":"F32","shape":[2,3],"data_offsets":[16,36]}}"#,
