@@ -377,3 +377,33 @@ fn flipped_header_bytes_never_panic() {
         "only {errors} of {tried} flipped files were rejected"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// Random JSON-like headers with a correct length prefix reach the header
+    /// parser and the tensor checks; none may panic, and only a JSON object
+    /// can be a valid header.
+    #[test]
+    fn random_headers_never_panic(header in r#"[{}\[\]":,0-9A-Za-z_ .-]{0,96}"#, data in proptest::collection::vec(0u8..=255, 0..48)) {
+        let bytes = raw_file(&header, &data);
+        let (a, b) = (deserialize_safetensors::<f32>(&bytes), deserialize_safetensors::<f64>(&bytes));
+        proptest::prop_assert_eq!(a.is_ok(), b.is_ok());
+        if a.is_ok() {
+            proptest::prop_assert!(header.trim_start().starts_with('{'), "a non-object header loaded: {}", header);
+        }
+    }
+
+    /// Any single byte of a valid file replaced by any value: an error or a
+    /// well-formed result, never a panic.
+    #[test]
+    fn replaced_bytes_never_panic(pos in 0usize..980, value in 0u8..=255) {
+        let mut bytes = std::fs::read(fixture("mlp-4-8-8-3-f32.safetensors")).unwrap();
+        bytes[pos] = value;
+        if let Ok(tensors) = deserialize_safetensors::<f64>(&bytes) {
+            for t in tensors.values() {
+                proptest::prop_assert_eq!(t.numel(), t.shape().numel());
+            }
+        }
+    }
+}

@@ -9,7 +9,8 @@ use tapegrad::Float;
 impl<T: Float> Dataset<T> {
     /// Splits into `(train, test)`: each class puts `round(count ·
     /// test_fraction)` of its rows, chosen by a shuffle seeded with `seed`,
-    /// into `test`. The same seed always gives the same split. Both parts
+    /// into `test`. The same seed always gives the same split (with the
+    /// `rand` version in `Cargo.lock`, whose `StdRng` does the shuffle). Both parts
     /// keep the original row order. Real-valued data has no classes, so its
     /// rows are split as one group.
     ///
