@@ -44,6 +44,13 @@ impl Default for CsvOptions {
 
 impl CsvOptions {
     /// The target is column `index`, counted from 0 (the default is the last column).
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{read_csv, CsvOptions};
+    /// let ds = read_csv::<f32>("2,0.5\n0,1.5\n".as_bytes(), &CsvOptions::default().label_column(0))?;
+    /// assert_eq!(ds.labels(), Some(&[2, 0][..]));
+    /// # Ok::<(), tapegrad_nn::data::DataError>(())
+    /// ```
     #[must_use]
     pub fn label_column(mut self, index: usize) -> Self {
         self.label_column = Some(index);
@@ -51,6 +58,13 @@ impl CsvOptions {
     }
 
     /// Whether the first line is a header to skip (default `false`).
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{read_csv, CsvOptions};
+    /// let ds = read_csv::<f32>("x,label\n0.5,1\n".as_bytes(), &CsvOptions::default().has_header(true))?;
+    /// assert_eq!(ds.len(), 1);
+    /// # Ok::<(), tapegrad_nn::data::DataError>(())
+    /// ```
     #[must_use]
     pub fn has_header(mut self, yes: bool) -> Self {
         self.has_header = yes;
@@ -61,6 +75,13 @@ impl CsvOptions {
     ///
     /// # Panics
     /// When `delimiter` is not ASCII.
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{read_csv, CsvOptions};
+    /// let ds = read_csv::<f64>("0.5;1\n".as_bytes(), &CsvOptions::default().delimiter(b';'))?;
+    /// assert_eq!(ds.features().data(), &[0.5]);
+    /// # Ok::<(), tapegrad_nn::data::DataError>(())
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn delimiter(mut self, delimiter: u8) -> Self {

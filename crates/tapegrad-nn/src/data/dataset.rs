@@ -156,24 +156,41 @@ impl<T: Float> Dataset<T> {
     }
 
     /// Number of rows.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad_nn::data::digits::<f32>().len(), 1797);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.features.shape().dims()[0]
     }
 
     /// Whether there are no rows.
+    ///
+    /// ```
+    /// let ds = tapegrad_nn::data::digits::<f32>();
+    /// assert!(ds.subset(&[]).is_empty() && !ds.is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Number of features per row, `d`.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad_nn::data::digits::<f64>().n_features(), 64);
+    /// ```
     #[must_use]
     pub fn n_features(&self) -> usize {
         self.features.shape().dims()[1]
     }
 
     /// Number of classes, or `None` for real-valued targets.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad_nn::data::digits::<f64>().n_classes(), Some(10));
+    /// ```
     #[must_use]
     pub fn n_classes(&self) -> Option<usize> {
         match self.targets {
@@ -198,6 +215,11 @@ impl<T: Float> Dataset<T> {
     }
 
     /// The `[n, d]` features.
+    ///
+    /// ```
+    /// let ds = tapegrad_nn::data::digits::<f32>();
+    /// assert_eq!(ds.features().shape().dims(), &[1797, 64]);
+    /// ```
     #[must_use]
     pub fn features(&self) -> &Tensor<T> {
         &self.features
@@ -216,12 +238,22 @@ impl<T: Float> Dataset<T> {
     }
 
     /// The targets.
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Targets};
+    /// assert!(matches!(digits::<f32>().targets(), Targets::Classes { n_classes: 10, .. }));
+    /// ```
     #[must_use]
     pub fn targets(&self) -> &Targets<T> {
         &self.targets
     }
 
     /// The class labels, or `None` for real-valued targets.
+    ///
+    /// ```
+    /// let ds = tapegrad_nn::data::digits::<f32>();
+    /// assert!(ds.labels().unwrap().iter().all(|&l| l < 10));
+    /// ```
     #[must_use]
     pub fn labels(&self) -> Option<&[usize]> {
         match &self.targets {
@@ -379,36 +411,96 @@ pub struct Batch<T: Float> {
 
 impl<T: Float> Batch<T> {
     /// Empty buffers; they grow on the first [`Dataset::fill_batch`].
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Number of rows gathered.
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.rows
     }
 
     /// Whether no rows were gathered.
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.rows == 0
     }
 
     /// The gathered features, row-major `[rows, d]`.
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn features(&self) -> &[T] {
         &self.features
     }
 
     /// `[rows, d]`.
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn feature_shape(&self) -> [usize; 2] {
         [self.rows, self.n_features]
     }
 
     /// The gathered class labels (empty for real-valued targets).
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn labels(&self) -> &[usize] {
         &self.labels
@@ -416,12 +508,32 @@ impl<T: Float> Batch<T> {
 
     /// The gathered real-valued targets, row-major `[rows, k]` (empty for
     /// class labels).
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn values(&self) -> &[T] {
         &self.values
     }
 
     /// `[rows, k]` of [`Batch::values`] (`k` is 0 for class labels).
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Batch};
+    /// let mut batch = Batch::new();
+    /// digits::<f32>().fill_batch(&[10, 20, 30], &mut batch);
+    /// assert_eq!((batch.len(), batch.is_empty()), (3, false));
+    /// assert_eq!((batch.features().len(), batch.feature_shape()), (192, [3, 64]));
+    /// assert_eq!(batch.labels(), &[0, 0, 0]);
+    /// assert!(batch.values().is_empty() && batch.value_shape() == [3, 0]);
+    /// ```
     #[must_use]
     pub fn value_shape(&self) -> [usize; 2] {
         [self.rows, self.n_values]

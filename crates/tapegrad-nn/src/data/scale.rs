@@ -77,12 +77,26 @@ impl<T: Float> Standardizer<T> {
     }
 
     /// The fitted per-feature means.
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Standardizer};
+    /// let st = Standardizer::fit(&digits::<f64>());
+    /// assert_eq!((st.mean().len(), st.std().len()), (64, 64));
+    /// assert_eq!((st.mean()[0], st.std()[0]), (0.0, 0.0)); // a blank corner pixel
+    /// ```
     #[must_use]
     pub fn mean(&self) -> &[T] {
         &self.mean
     }
 
     /// The fitted per-feature standard deviations (0 for constant features).
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{digits, Standardizer};
+    /// let st = Standardizer::fit(&digits::<f64>());
+    /// assert_eq!((st.mean().len(), st.std().len()), (64, 64));
+    /// assert_eq!((st.mean()[0], st.std()[0]), (0.0, 0.0)); // a blank corner pixel
+    /// ```
     #[must_use]
     pub fn std(&self) -> &[T] {
         &self.std
