@@ -8,7 +8,11 @@ use crate::Float;
 use std::panic::Location;
 
 fn describe(nodes: &[Node], op: &Op) -> String {
-    let shapes: Vec<String> = op.inputs().iter().map(|&i| nodes[i as usize].shape.to_string()).collect();
+    let shapes: Vec<String> = op
+        .inputs()
+        .iter()
+        .map(|&i| nodes[i as usize].shape.to_string())
+        .collect();
     format!("{} of inputs {}", op.name(), shapes.join(", "))
 }
 

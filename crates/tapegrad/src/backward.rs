@@ -38,7 +38,11 @@ impl<T: Float> GradBuffers<T> {
         let mut s = self.slot[id as usize];
         if s == NONE {
             let n = node.shape.numel();
-            s = match self.free.iter().rposition(|&b| self.bufs[b as usize].len() == n) {
+            s = match self
+                .free
+                .iter()
+                .rposition(|&b| self.bufs[b as usize].len() == n)
+            {
                 Some(p) => {
                     let b = self.free.swap_remove(p);
                     self.bufs[b as usize].fill(T::zero());
@@ -101,7 +105,14 @@ impl<T: Float> Gradients<T> {
     /// An empty store, to be filled by [`Var::backward_into`].
     #[must_use]
     pub fn new() -> Self {
-        Gradients { tape_id: 0, generation: 0, index: Vec::new(), tensors: Vec::new(), ids: Vec::new(), len: 0 }
+        Gradients {
+            tape_id: 0,
+            generation: 0,
+            index: Vec::new(),
+            tensors: Vec::new(),
+            ids: Vec::new(),
+            len: 0,
+        }
     }
 
     /// Number of parameters that have a gradient.
@@ -147,7 +158,9 @@ impl<T: Float> Gradients<T> {
     pub fn iter(&self) -> impl Iterator<Item = (usize, &Tensor<T>)> {
         let mut order: Vec<usize> = (0..self.len).collect();
         order.sort_by_key(|&k| self.ids[k]);
-        order.into_iter().map(|k| (self.ids[k] as usize, &self.tensors[k]))
+        order
+            .into_iter()
+            .map(|k| (self.ids[k] as usize, &self.tensors[k]))
     }
 
     fn reset(&mut self, tape_id: usize, generation: u64, n_nodes: usize) {
@@ -280,7 +293,11 @@ impl<'t, T: Float> Var<'t, T> {
 fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gradients<T>) {
     let anomaly = tape.anomaly_detection();
     let mut inner = tape.inner.borrow_mut();
-    let Inner { nodes, values, grads } = &mut *inner;
+    let Inner {
+        nodes,
+        values,
+        grads,
+    } = &mut *inner;
     out.reset(tape.id(), tape.generation(), nodes.len());
     grads.reset(root as usize + 1);
     if let Some(buf) = grads.acc(nodes, root) {

@@ -29,7 +29,12 @@ pub struct GradcheckOptions {
 
 impl Default for GradcheckOptions {
     fn default() -> Self {
-        GradcheckOptions { eps: 1e-6, atol: 1e-5, rtol: 1e-3, seed: 0 }
+        GradcheckOptions {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+            seed: 0,
+        }
     }
 }
 
@@ -55,7 +60,11 @@ pub struct GradcheckError {
 
 impl fmt::Display for GradcheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.order == 1 { "gradient" } else { "second derivative" };
+        let what = if self.order == 1 {
+            "gradient"
+        } else {
+            "second derivative"
+        };
         write!(
             f,
             "{what} mismatch at input {}, element {}: analytic {:e}, numeric {:e} (difference {:e})",
@@ -108,7 +117,13 @@ fn compare(
             let a = analytic[i].data()[j];
             let excess = (a - numeric).abs() - (o.atol + o.rtol * numeric.abs());
             if excess > 0.0 || a.is_nan() != numeric.is_nan() {
-                let e = GradcheckError { input: i, index: j, analytic: a, numeric, order };
+                let e = GradcheckError {
+                    input: i,
+                    index: j,
+                    analytic: a,
+                    numeric,
+                    order,
+                };
                 if worst.as_ref().is_none_or(|(w, _)| excess > *w) {
                     worst = Some((excess, e));
                 }
@@ -132,7 +147,11 @@ fn compare(
 /// let x = Tensor::from_vec(vec![0.3, -1.2, 2.0], [3]);
 /// gradcheck(|v| (v[0] * v[0]).tanh(), &[x], &GradcheckOptions::default()).unwrap();
 /// ```
-pub fn gradcheck<F>(f: F, inputs: &[Tensor<f64>], opts: &GradcheckOptions) -> Result<(), GradcheckError>
+pub fn gradcheck<F>(
+    f: F,
+    inputs: &[Tensor<f64>],
+    opts: &GradcheckOptions,
+) -> Result<(), GradcheckError>
 where
     F: for<'t> Fn(&[Var<'t, f64>]) -> Var<'t, f64>,
 {
@@ -147,7 +166,9 @@ where
         let g = y.backward_with(&r);
         analytic = vars.iter().map(|&v| g[v].clone()).collect();
     }
-    compare(inputs, &analytic, opts, 1, |xs| projected(&mut tape, &f, xs, &r))
+    compare(inputs, &analytic, opts, 1, |xs| {
+        projected(&mut tape, &f, xs, &r)
+    })
 }
 
 /// Checks second derivatives: the gradient of `h(x) = Σᵢ ⟨∂L/∂xᵢ, vᵢ⟩`
@@ -165,7 +186,11 @@ where
 /// let x = Tensor::from_vec(vec![0.3, -1.2, 2.0], [3]);
 /// gradgradcheck(|v| v[0].sigmoid() * v[0], &[x], &GradcheckOptions::default()).unwrap();
 /// ```
-pub fn gradgradcheck<F>(f: F, inputs: &[Tensor<f64>], opts: &GradcheckOptions) -> Result<(), GradcheckError>
+pub fn gradgradcheck<F>(
+    f: F,
+    inputs: &[Tensor<f64>],
+    opts: &GradcheckOptions,
+) -> Result<(), GradcheckError>
 where
     F: for<'t> Fn(&[Var<'t, f64>]) -> Var<'t, f64>,
 {
@@ -175,7 +200,10 @@ where
         let vars: Vec<_> = inputs.iter().map(|x| tape.param(x.clone())).collect();
         let y = f(&vars);
         let r = random_like(&y.shape(), &mut rng);
-        let dirs: Vec<Tensor<f64>> = inputs.iter().map(|x| random_like(x.shape(), &mut rng)).collect();
+        let dirs: Vec<Tensor<f64>> = inputs
+            .iter()
+            .map(|x| random_like(x.shape(), &mut rng))
+            .collect();
         let plain = y.backward_with(&r);
         let rv = tape.constant(r.clone());
         let gs = y.grad_graph_with(rv, &vars);
@@ -195,15 +223,35 @@ where
         tape.clear();
         let vars: Vec<_> = xs.iter().map(|x| tape.param(x.clone())).collect();
         f(&vars).backward_with_into(&r, &mut grads);
-        vars.iter().zip(&dirs).map(|(&v, d)| grads[v].data().iter().zip(d.data()).map(|(a, b)| a * b).sum::<f64>()).sum()
+        vars.iter()
+            .zip(&dirs)
+            .map(|(&v, d)| {
+                grads[v]
+                    .data()
+                    .iter()
+                    .zip(d.data())
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+            })
+            .sum()
     })
 }
 
-fn compare_tensors(a: &[Tensor<f64>], b: &[Tensor<f64>], o: &GradcheckOptions) -> Result<(), GradcheckError> {
+fn compare_tensors(
+    a: &[Tensor<f64>],
+    b: &[Tensor<f64>],
+    o: &GradcheckOptions,
+) -> Result<(), GradcheckError> {
     for (i, (x, y)) in a.iter().zip(b).enumerate() {
         for (j, (&p, &q)) in x.data().iter().zip(y.data()).enumerate() {
             if (p - q).abs() > o.atol + o.rtol * q.abs() {
-                return Err(GradcheckError { input: i, index: j, analytic: p, numeric: q, order: 1 });
+                return Err(GradcheckError {
+                    input: i,
+                    index: j,
+                    analytic: p,
+                    numeric: q,
+                    order: 1,
+                });
             }
         }
     }
@@ -232,14 +280,24 @@ pub fn hvp<T: Float, F>(f: F, x: &[Tensor<T>], v: &[Tensor<T>]) -> Vec<Tensor<T>
 where
     F: for<'t> Fn(&[Var<'t, T>]) -> Var<'t, T>,
 {
-    assert!(x.len() == v.len(), "tapegrad: hvp: {} inputs but {} directions", x.len(), v.len());
+    assert!(
+        x.len() == v.len(),
+        "tapegrad: hvp: {} inputs but {} directions",
+        x.len(),
+        v.len()
+    );
     let tape = Tape::<T>::new();
     let vars: Vec<_> = x.iter().map(|t| tape.param(t.clone())).collect();
     let y = f(&vars);
     let gs = y.grad_graph(&vars);
     let mut dot = tape.constant_scalar(T::zero());
     for (g, d) in gs.iter().zip(v) {
-        assert!(&g.shape() == d.shape(), "tapegrad: hvp: direction shape {} differs from input shape {}", d.shape(), g.shape());
+        assert!(
+            &g.shape() == d.shape(),
+            "tapegrad: hvp: direction shape {} differs from input shape {}",
+            d.shape(),
+            g.shape()
+        );
         dot = dot + (*g * tape.constant(d.clone())).sum();
     }
     let h = dot.backward();

@@ -78,7 +78,11 @@ impl<T: Float> Tape<T> {
     #[must_use]
     pub fn new() -> Self {
         Tape {
-            inner: RefCell::new(Inner { nodes: Vec::new(), values: Vec::new(), grads: GradBuffers::default() }),
+            inner: RefCell::new(Inner {
+                nodes: Vec::new(),
+                values: Vec::new(),
+                grads: GradBuffers::default(),
+            }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
             no_grad_depth: Cell::new(0),
@@ -282,18 +286,32 @@ impl<T: Float> Tape<T> {
         let mut inner = self.inner.borrow_mut();
         let inner = &mut *inner;
         let recording = self.no_grad_depth.get() == 0;
-        let requires_grad = recording && op.inputs().iter().any(|&i| inner.nodes[i as usize].requires_grad);
+        let requires_grad = recording
+            && op
+                .inputs()
+                .iter()
+                .any(|&i| inner.nodes[i as usize].requires_grad);
         let offset = inner.values.len();
         let n = shape.numel();
         inner.values.resize(offset + n, T::zero());
         let (before, out) = inner.values.split_at_mut(offset);
-        fill(&Values { nodes: &inner.nodes, values: before }, out);
+        fill(
+            &Values {
+                nodes: &inner.nodes,
+                values: before,
+            },
+            out,
+        );
         if self.anomaly.get() {
             crate::anomaly::check_forward(&inner.nodes, &op, out, location);
         }
         let id = inner.nodes.len() as NodeId;
         inner.nodes.push(Node {
-            op: if requires_grad || recording { op } else { Op::Leaf },
+            op: if requires_grad || recording {
+                op
+            } else {
+                Op::Leaf
+            },
             offset,
             shape,
             requires_grad,

@@ -71,7 +71,10 @@ impl<T: Float> Tensor<T> {
     #[must_use]
     pub fn full(shape: impl Into<Shape>, value: T) -> Self {
         let shape = shape.into();
-        Tensor { data: vec![value; shape.numel()], shape }
+        Tensor {
+            data: vec![value; shape.numel()],
+            shape,
+        }
     }
 
     /// A tensor of zeros.
@@ -106,7 +109,10 @@ impl<T: Float> Tensor<T> {
     /// ```
     #[must_use]
     pub fn scalar(value: T) -> Self {
-        Tensor { data: vec![value], shape: Shape::scalar() }
+        Tensor {
+            data: vec![value],
+            shape: Shape::scalar(),
+        }
     }
 
     /// The `n × n` identity matrix.
@@ -132,7 +138,10 @@ impl<T: Float> Tensor<T> {
     /// ```
     #[must_use]
     pub fn arange(n: usize) -> Self {
-        Tensor { data: (0..n).map(|i| T::from_f64(i as f64)).collect(), shape: Shape::from([n]) }
+        Tensor {
+            data: (0..n).map(|i| T::from_f64(i as f64)).collect(),
+            shape: Shape::from([n]),
+        }
     }
 
     /// Standard normal samples (mean 0, variance 1) from the caller's RNG.
@@ -172,7 +181,9 @@ impl<T: Float> Tensor<T> {
         let dist = Uniform::new(low.to_f64(), high.to_f64()).unwrap_or_else(|e| {
             panic!("tapegrad: Tensor::uniform: invalid range [{low}, {high}): {e}")
         });
-        let data = (0..shape.numel()).map(|_| T::from_f64(dist.sample(rng))).collect();
+        let data = (0..shape.numel())
+            .map(|_| T::from_f64(dist.sample(rng)))
+            .collect();
         Tensor { data, shape }
     }
 
@@ -310,7 +321,11 @@ impl<T: Float> Tensor<T> {
         );
         let mut off = 0;
         for (ax, (&i, &d)) in idx.iter().zip(self.shape.dims()).enumerate() {
-            assert!(i < d, "tapegrad: index {idx:?} out of bounds on axis {ax} of shape {}", self.shape);
+            assert!(
+                i < d,
+                "tapegrad: index {idx:?} out of bounds on axis {ax} of shape {}",
+                self.shape
+            );
             off = off * d + i;
         }
         off
@@ -346,7 +361,13 @@ impl<T: Float> Index<&[usize]> for Tensor<T> {
 fn numpy_elem<T: Float>(x: T) -> String {
     let v = x.to_f64();
     if !v.is_finite() {
-        return if v.is_nan() { "nan".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+        return if v.is_nan() {
+            "nan".into()
+        } else if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let a = v.abs();
     if a != 0.0 && !(1e-4..1e16).contains(&a) {
@@ -373,7 +394,13 @@ impl<T: Float> fmt::Display for Tensor<T> {
     }
 }
 
-fn fmt_axis(f: &mut fmt::Formatter<'_>, s: &[String], dims: &[usize], depth: usize, w: usize) -> fmt::Result {
+fn fmt_axis(
+    f: &mut fmt::Formatter<'_>,
+    s: &[String],
+    dims: &[usize],
+    depth: usize,
+    w: usize,
+) -> fmt::Result {
     write!(f, "[")?;
     if dims.len() == 1 {
         for (i, e) in s.iter().enumerate() {

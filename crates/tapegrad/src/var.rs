@@ -82,7 +82,10 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn with_data<R>(&self, f: impl FnOnce(&[T], &Shape) -> R) -> R {
         let inner = self.tape.inner.borrow();
         let n = &inner.nodes[self.id as usize];
-        f(&inner.values[n.offset..n.offset + n.shape.numel()], &n.shape)
+        f(
+            &inner.values[n.offset..n.offset + n.shape.numel()],
+            &n.shape,
+        )
     }
 
     /// The value of a one-element node.
@@ -93,7 +96,10 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn item(&self) -> T {
         self.with_data(|d, s| {
-            assert!(d.len() == 1, "tapegrad: item() needs one element, shape is {s}");
+            assert!(
+                d.len() == 1,
+                "tapegrad: item() needs one element, shape is {s}"
+            );
             d[0]
         })
     }
@@ -120,7 +126,9 @@ impl<'t, T: Float> Var<'t, T> {
         let shape = self.shape();
         let id = self.id;
         let v = self.tape.no_grad(|| {
-            self.tape.record(crate::ops::Op::Leaf, shape, |vals, out| out.copy_from_slice(vals.val(id)))
+            self.tape.record(crate::ops::Op::Leaf, shape, |vals, out| {
+                out.copy_from_slice(vals.val(id))
+            })
         });
         v
     }

@@ -67,6 +67,9 @@ impl BinaryOp {
     }
 }
 
+// The operators `+ - * /` are implemented below too; these named methods
+// exist for method chains (`x.matmul(w).add(b).relu()`) and for docs.
+#[allow(clippy::should_implement_trait)]
 impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     fn binary(self, op: BinaryOp, rhs: Var<'t, T>) -> Var<'t, T> {
@@ -203,7 +206,9 @@ pub(crate) fn backward<T: Float>(
                 ga[i] += g[i] * op.da(xa[i], xb[i]);
             }
         } else {
-            for_each_broadcast2(out, &ta, &tb, |i, ia, ib| ga[ia] += g[i] * op.da(xa[ia], xb[ib]));
+            for_each_broadcast2(out, &ta, &tb, |i, ia, ib| {
+                ga[ia] += g[i] * op.da(xa[ia], xb[ib])
+            });
         }
     }
     if let Some(gbuf) = gb.acc(v.nodes, b) {
@@ -212,7 +217,9 @@ pub(crate) fn backward<T: Float>(
                 gbuf[i] += g[i] * op.db(xa[i], xb[i]);
             }
         } else {
-            for_each_broadcast2(out, &ta, &tb, |i, ia, ib| gbuf[ib] += g[i] * op.db(xa[ia], xb[ib]));
+            for_each_broadcast2(out, &ta, &tb, |i, ia, ib| {
+                gbuf[ib] += g[i] * op.db(xa[ia], xb[ib])
+            });
         }
     }
 }

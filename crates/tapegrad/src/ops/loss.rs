@@ -40,7 +40,12 @@ impl<'t, T: Float> Var<'t, T> {
         );
         let (p, t) = (self.id, target.id);
         self.tape.record(Op::Mse(p, t), Shape::scalar(), |v, o| {
-            let s: T = v.val(p).iter().zip(v.val(t)).map(|(&a, &b)| (a - b) * (a - b)).sum();
+            let s: T = v
+                .val(p)
+                .iter()
+                .zip(v.val(t))
+                .map(|(&a, &b)| (a - b) * (a - b))
+                .sum();
             o[0] = s / T::from_f64(sp.numel() as f64);
         })
     }
@@ -79,16 +84,19 @@ impl<'t, T: Float> Var<'t, T> {
                 std::panic::Location::caller()
             );
         }
-        let tv = self.tape.constant_slice_from_fn(targets.len(), |i| T::from_f64(targets[i] as f64));
+        let tv = self
+            .tape
+            .constant_slice_from_fn(targets.len(), |i| T::from_f64(targets[i] as f64));
         let (x, t) = (self.id, tv.id);
-        self.tape.record(Op::CrossEntropy(x, t), Shape::scalar(), |v, o| {
-            let mut total = T::zero();
-            for (row, &ti) in v.val(x).chunks_exact(c).zip(v.val(t)) {
-                let (m, lse) = row_logsumexp(row);
-                total += m + lse - row[class(ti)];
-            }
-            o[0] = total / T::from_f64(targets.len() as f64);
-        })
+        self.tape
+            .record(Op::CrossEntropy(x, t), Shape::scalar(), |v, o| {
+                let mut total = T::zero();
+                for (row, &ti) in v.val(x).chunks_exact(c).zip(v.val(t)) {
+                    let (m, lse) = row_logsumexp(row);
+                    total += m + lse - row[class(ti)];
+                }
+                o[0] = total / T::from_f64(targets.len() as f64);
+            })
     }
 
     /// Mean binary cross-entropy of logits against targets in `[0, 1]` of
@@ -117,10 +125,16 @@ impl<'t, T: Float> Var<'t, T> {
             std::panic::Location::caller()
         );
         let (x, t) = (self.id, target.id);
-        self.tape.record(Op::BceWithLogits(x, t), Shape::scalar(), |v, o| {
-            let s: T = v.val(x).iter().zip(v.val(t)).map(|(&a, &b)| softplus(a) - a * b).sum();
-            o[0] = s / T::from_f64(sx.numel() as f64);
-        })
+        self.tape
+            .record(Op::BceWithLogits(x, t), Shape::scalar(), |v, o| {
+                let s: T = v
+                    .val(x)
+                    .iter()
+                    .zip(v.val(t))
+                    .map(|(&a, &b)| softplus(a) - a * b)
+                    .sum();
+                o[0] = s / T::from_f64(sx.numel() as f64);
+            })
     }
 }
 
@@ -134,7 +148,13 @@ fn inv_n<T: Float>(v: &Values<'_, T>, x: NodeId, g: &[T]) -> T {
     g[0] / T::from_f64(v.shape(x).numel() as f64)
 }
 
-pub(crate) fn mse_backward<T: Float>(p: NodeId, t: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+pub(crate) fn mse_backward<T: Float>(
+    p: NodeId,
+    t: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
     let k = inv_n(v, p, g) * T::from_f64(2.0);
     let (pv, tv) = (v.val(p), v.val(t));
     if let Some(gp) = gb.acc(v.nodes, p) {
@@ -171,7 +191,13 @@ pub(crate) fn cross_entropy_backward<T: Float>(
     }
 }
 
-pub(crate) fn bce_backward<T: Float>(x: NodeId, t: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+pub(crate) fn bce_backward<T: Float>(
+    x: NodeId,
+    t: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
     let k = inv_n(v, x, g);
     let (xv, tv) = (v.val(x), v.val(t));
     if let Some(gx) = gb.acc(v.nodes, x) {
@@ -219,7 +245,10 @@ pub(crate) fn cross_entropy_backward_graph<'t, T: Float>(
         }
     });
     let onehot = onehot.reshape(xs);
-    acc(x.id, (x.softmax() - onehot) * g.div_scalar(T::from_f64(rows as f64)));
+    acc(
+        x.id,
+        (x.softmax() - onehot) * g.div_scalar(T::from_f64(rows as f64)),
+    );
 }
 
 pub(crate) fn bce_backward_graph<'t, T: Float>(

@@ -36,7 +36,12 @@ pub(crate) enum Op {
     /// `x·σ(β·x)` with a trainable β.
     Swish(NodeId, NodeId),
     /// `op(a)·op(b)`, with each operand optionally read transposed.
-    Matmul { a: NodeId, b: NodeId, ta: bool, tb: bool },
+    Matmul {
+        a: NodeId,
+        b: NodeId,
+        ta: bool,
+        tb: bool,
+    },
     /// Sum or mean over all elements (`None`) or one axis.
     Reduce(ReduceOp, NodeId, Option<u8>),
     /// Sum of a broadcast value back to this node's (smaller) shape.
@@ -104,7 +109,13 @@ impl Op {
 
     /// Fast backward rule: adds this node's contribution `g` (its gradient)
     /// into the gradient buffers of its inputs.
-    pub(crate) fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+    pub(crate) fn backward<T: Float>(
+        &self,
+        id: NodeId,
+        g: &[T],
+        v: &Values<'_, T>,
+        gb: &mut GradBuffers<T>,
+    ) {
         match *self {
             Op::Leaf => {}
             Op::Binary(k, a, b) => binary::backward(k, id, a, b, g, v, gb),

@@ -92,11 +92,21 @@ fn last_dim<T: Float>(v: &Values<'_, T>, id: NodeId) -> usize {
     s.dims()[s.rank() - 1]
 }
 
-pub(crate) fn softmax_backward<T: Float>(id: NodeId, x: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+pub(crate) fn softmax_backward<T: Float>(
+    id: NodeId,
+    x: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
     let c = last_dim(v, id);
     let y = v.val(id);
     if let Some(gx) = gb.acc(v.nodes, x) {
-        for ((gx, y), g) in gx.chunks_exact_mut(c).zip(y.chunks_exact(c)).zip(g.chunks_exact(c)) {
+        for ((gx, y), g) in gx
+            .chunks_exact_mut(c)
+            .zip(y.chunks_exact(c))
+            .zip(g.chunks_exact(c))
+        {
             let dot: T = y.iter().zip(g).map(|(&a, &b)| a * b).sum();
             for i in 0..c {
                 gx[i] += y[i] * (g[i] - dot);
@@ -115,7 +125,11 @@ pub(crate) fn log_softmax_backward<T: Float>(
     let c = last_dim(v, id);
     let y = v.val(id);
     if let Some(gx) = gb.acc(v.nodes, x) {
-        for ((gx, y), g) in gx.chunks_exact_mut(c).zip(y.chunks_exact(c)).zip(g.chunks_exact(c)) {
+        for ((gx, y), g) in gx
+            .chunks_exact_mut(c)
+            .zip(y.chunks_exact(c))
+            .zip(g.chunks_exact(c))
+        {
             let total: T = g.iter().copied().sum();
             for i in 0..c {
                 gx[i] += g[i] - y[i].exp() * total;

@@ -44,12 +44,20 @@ impl<'t, T: Float> Var<'t, T> {
         let bstr = bs.broadcast_strides(&xs);
         self.tape.record(Op::Swish(x, b), xs.clone(), |v, o| {
             let (xv, bv) = (v.val(x), v.val(b));
-            for_each_broadcast2(&xs, &xs.strides(), &bstr, |i, _, k| o[i] = xv[i] * sigmoid(bv[k] * xv[i]));
+            for_each_broadcast2(&xs, &xs.strides(), &bstr, |i, _, k| {
+                o[i] = xv[i] * sigmoid(bv[k] * xv[i])
+            });
         })
     }
 }
 
-pub(crate) fn backward<T: Float>(x: NodeId, b: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+pub(crate) fn backward<T: Float>(
+    x: NodeId,
+    b: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
     let (xv, bv) = (v.val(x), v.val(b));
     let xs = v.shape(x);
     let bstr = v.shape(b).broadcast_strides(xs);

@@ -226,7 +226,12 @@ impl UnaryOp {
     /// `g · f'(x)` as recorded ops, so that it can be differentiated again.
     /// Masks (`step`, `sign`) are constants of the graph: second
     /// derivatives are exact away from the kinks.
-    pub(crate) fn backward_graph<'t, T: Float>(self, g: Var<'t, T>, x: Var<'t, T>, y: Var<'t, T>) -> Var<'t, T> {
+    pub(crate) fn backward_graph<'t, T: Float>(
+        self,
+        g: Var<'t, T>,
+        x: Var<'t, T>,
+        y: Var<'t, T>,
+    ) -> Var<'t, T> {
         use UnaryOp::*;
         let k = |v: f64| T::from_f64(v);
         match self {
@@ -254,7 +259,8 @@ impl UnaryOp {
             }
             Selu => {
                 let m = x.step();
-                g * (m.mul_scalar(k(SELU_SCALE)) + m.rsub_scalar(T::one()) * y.add_scalar(k(SELU_SCALE * SELU_ALPHA)))
+                g * (m.mul_scalar(k(SELU_SCALE))
+                    + m.rsub_scalar(T::one()) * y.add_scalar(k(SELU_SCALE * SELU_ALPHA)))
             }
             Softplus => g * x.sigmoid(),
             Mish => {
@@ -285,6 +291,7 @@ impl<'t, T: Float> Var<'t, T> {
     /// ```
     #[must_use]
     #[track_caller]
+    #[allow(clippy::should_implement_trait)] // `Neg` is implemented too; this is for method chains
     pub fn neg(self) -> Var<'t, T> {
         self.unary(UnaryOp::Neg)
     }
