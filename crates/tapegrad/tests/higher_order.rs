@@ -126,7 +126,7 @@ fn hessian_of_cross_entropy_is_the_softmax_covariance() {
 fn hvp_and_hessian_work_in_f32() {
     let x = Tensor::from_vec(vec![1.0f32, 2.0], [2]);
     let v = Tensor::from_vec(vec![1.0f32, -1.0], [2]);
-    let hv = hvp(|x| x[0].powi(3).sum(), &[x.clone()], &[v]);
+    let hv = hvp(|x| x[0].powi(3).sum(), std::slice::from_ref(&x), &[v]);
     assert_eq!(hv[0].data(), &[6.0, -12.0]);
     let h = hessian(|x| (x[0].powi(2) * x[0].sum()).sum(), &[x]);
     // f = (Σx²)(Σx): H_ij = 2δ_ij·Σx + 2x_i + 2x_j
