@@ -304,9 +304,11 @@ where
     vars.iter().map(|&w| h[w].clone()).collect()
 }
 
-/// The full Hessian `[n, n]` of a scalar function of one tensor with `n`
-/// elements: one recorded backward, then `n` plain backward passes (one row
-/// each). For small inputs; prefer [`hvp`] otherwise.
+/// The full Hessian `[n, n]` of a scalar function, where `n` counts the
+/// elements of all inputs together (flattened row-major, one input after
+/// the other, so the off-diagonal blocks are the cross terms): one recorded
+/// backward, then `n` plain backward passes (one row each). For small
+/// inputs; prefer [`hvp`] otherwise.
 ///
 /// # Panics
 /// When `f` is not scalar-valued.
