@@ -124,6 +124,11 @@ impl Shape {
         Shape::broadcast(self, out).is_some_and(|s| &s == out)
     }
 
+    /// `[1, 1, …]` of `rank` axes, built inline (no allocation up to rank 4).
+    pub(crate) fn ones(rank: usize) -> Shape {
+        Shape(SmallVec::from_elem(1, rank))
+    }
+
     /// The shape with `axis` removed, or set to 1 when `keepdim`.
     pub(crate) fn reduced(&self, axis: usize, keepdim: bool) -> Shape {
         let mut d = self.0.clone();

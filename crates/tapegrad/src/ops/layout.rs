@@ -16,9 +16,9 @@ fn swapped_strides(xs: &Shape, d0: usize, d1: usize) -> SmallVec<[usize; 4]> {
 }
 
 fn swapped_shape(xs: &Shape, d0: usize, d1: usize) -> Shape {
-    let mut d = xs.dims().to_vec();
+    let mut d: SmallVec<[usize; 4]> = SmallVec::from_slice(xs.dims());
     d.swap(d0, d1);
-    Shape::from(d)
+    Shape::from(d.as_slice())
 }
 
 impl<'t, T: Float> Var<'t, T> {
@@ -53,10 +53,11 @@ impl<'t, T: Float> Var<'t, T> {
         let out = swapped_shape(&xs, d0, d1);
         let src = swapped_strides(&xs, d0, d1);
         let x = self.id;
-        self.tape.record(Op::Transpose(x, d0 as u8, d1 as u8), out.clone(), |v, o| {
-            let xv = v.val(x);
-            for_each_broadcast2(&out, &src, &src, |i, k, _| o[i] = xv[k]);
-        })
+        self.tape
+            .record(Op::Transpose(x, d0 as u8, d1 as u8), out.clone(), |v, o| {
+                let xv = v.val(x);
+                for_each_broadcast2(&out, &src, &src, |i, k, _| o[i] = xv[k]);
+            })
     }
 
     /// The transpose of a matrix (the last two axes swapped).
@@ -104,7 +105,8 @@ impl<'t, T: Float> Var<'t, T> {
             return self;
         }
         let x = self.id;
-        self.tape.record(Op::Reshape(x), out, |v, o| o.copy_from_slice(v.val(x)))
+        self.tape
+            .record(Op::Reshape(x), out, |v, o| o.copy_from_slice(v.val(x)))
     }
 }
 
@@ -124,7 +126,12 @@ pub(crate) fn transpose_backward<T: Float>(
     }
 }
 
-pub(crate) fn reshape_backward<T: Float>(x: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+pub(crate) fn reshape_backward<T: Float>(
+    x: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
     if let Some(gx) = gb.acc(v.nodes, x) {
         for (a, &b) in gx.iter_mut().zip(g) {
             *a += b;

@@ -29,7 +29,7 @@ impl ReduceOp {
 fn keep_shape(x: &Shape, axis: Option<u8>) -> Shape {
     match axis {
         Some(a) => x.reduced(a as usize, true),
-        None => Shape::from(vec![1; x.rank()]),
+        None => Shape::ones(x.rank()),
     }
 }
 
@@ -210,10 +210,11 @@ impl<'t, T: Float> Var<'t, T> {
         );
         let x = self.id;
         let xstr = xs.broadcast_strides(&target);
-        self.tape.record(Op::BroadcastTo(x), target.clone(), |v, o| {
-            let xv = v.val(x);
-            for_each_broadcast2(&target, &target.strides(), &xstr, |i, _, k| o[i] = xv[k]);
-        })
+        self.tape
+            .record(Op::BroadcastTo(x), target.clone(), |v, o| {
+                let xv = v.val(x);
+                for_each_broadcast2(&target, &target.strides(), &xstr, |i, _, k| o[i] = xv[k]);
+            })
     }
 }
 
@@ -244,7 +245,12 @@ pub(crate) fn backward<T: Float>(
 }
 
 /// Recorded form: reshape `g` to the kept-dims layout and broadcast it.
-pub(crate) fn backward_graph<'t, T: Float>(op: ReduceOp, x: Var<'t, T>, axis: Option<u8>, g: Var<'t, T>) -> Var<'t, T> {
+pub(crate) fn backward_graph<'t, T: Float>(
+    op: ReduceOp,
+    x: Var<'t, T>,
+    axis: Option<u8>,
+    g: Var<'t, T>,
+) -> Var<'t, T> {
     let xs = x.shape();
     let spread = g.reshape(keep_shape(&xs, axis)).broadcast_to(xs.clone());
     match op {
@@ -254,7 +260,13 @@ pub(crate) fn backward_graph<'t, T: Float>(op: ReduceOp, x: Var<'t, T>, axis: Op
 }
 
 /// `sum_to`'s gradient is the output gradient broadcast back.
-pub(crate) fn sum_to_backward<T: Float>(id: NodeId, x: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+pub(crate) fn sum_to_backward<T: Float>(
+    id: NodeId,
+    x: NodeId,
+    g: &[T],
+    v: &Values<'_, T>,
+    gb: &mut GradBuffers<T>,
+) {
     let xs = v.shape(x);
     let ts = v.shape(id).broadcast_strides(xs);
     if let Some(gx) = gb.acc(v.nodes, x) {
