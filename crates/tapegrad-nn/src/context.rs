@@ -1,0 +1,116 @@
+//! The state a forward pass reads besides the parameters: training or
+//! evaluation mode, the seeded random source of dropout, a reused scratch
+//! buffer for masks, and (optionally) the activation statistics behind the
+//! dead-unit and saturation diagnostics.
+
+use crate::diagnostics::ActivationStats;
+use crate::Activation;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use tapegrad::{Float, Var};
+
+/// Mode, randomness and statistics of forward passes.
+///
+/// ```
+/// use tapegrad_nn::ForwardCtx;
+/// let mut ctx = ForwardCtx::<f32>::train(42);
+/// assert!(ctx.is_training());
+/// ctx.set_training(false);
+/// assert!(!ctx.is_training());
+/// assert!(!ForwardCtx::<f32>::eval().is_training());
+/// ```
+#[derive(Clone, Debug)]
+pub struct ForwardCtx<T: Float> {
+    training: bool,
+    rng: StdRng,
+    scratch: Vec<T>,
+    stats: Option<ActivationStats>,
+}
+
+impl<T: Float> ForwardCtx<T> {
+    /// Evaluation mode: dropout is the identity.
+    #[must_use]
+    pub fn eval() -> Self {
+        ForwardCtx {
+            training: false,
+            rng: StdRng::seed_from_u64(0),
+            scratch: Vec::new(),
+            stats: None,
+        }
+    }
+
+    /// Training mode, with dropout masks drawn from a generator seeded by
+    /// `seed`.
+    #[must_use]
+    pub fn train(seed: u64) -> Self {
+        ForwardCtx {
+            training: true,
+            rng: StdRng::seed_from_u64(seed),
+            scratch: Vec::new(),
+            stats: None,
+        }
+    }
+
+    /// Whether dropout is active.
+    #[must_use]
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+
+    /// Switches between training and evaluation mode.
+    pub fn set_training(&mut self, on: bool) {
+        self.training = on;
+    }
+
+    /// Starts (or stops, with `false`) collecting activation statistics:
+    /// every hidden layer's forward then records which units were active
+    /// and which saturated.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// use tapegrad_nn::{Activation, ForwardCtx, Mlp};
+    /// let mlp: Mlp<f32> = Mlp::new(2).hidden(4, Activation::Relu).bias(-100.0).output(1);
+    /// let mut ctx = ForwardCtx::eval();
+    /// ctx.collect_stats(true);
+    /// let tape = Tape::new();
+    /// let p = mlp.params().bind(&tape);
+    /// let _ = mlp.forward(&p, tape.constant(Tensor::ones([8, 2])), &mut ctx);
+    /// assert_eq!(ctx.stats().unwrap().dead_fraction(0), Some(1.0)); // every unit dead
+    /// ```
+    pub fn collect_stats(&mut self, on: bool) {
+        self.stats = on.then(ActivationStats::new);
+    }
+
+    /// The statistics collected so far, if collecting.
+    #[must_use]
+    pub fn stats(&self) -> Option<&ActivationStats> {
+        self.stats.as_ref()
+    }
+
+    /// The statistics collected so far, mutable (to reset them between
+    /// epochs while keeping their buffers).
+    #[must_use]
+    pub fn stats_mut(&mut self) -> Option<&mut ActivationStats> {
+        self.stats.as_mut()
+    }
+
+    pub(crate) fn rng_and_scratch(&mut self) -> (&mut StdRng, &mut Vec<T>) {
+        (&mut self.rng, &mut self.scratch)
+    }
+
+    /// Records a hidden layer's pre-activation and output, when collecting.
+    pub(crate) fn observe(
+        &mut self,
+        layer: usize,
+        act: Activation,
+        pre: Var<'_, T>,
+        post: Var<'_, T>,
+    ) {
+        if let Some(stats) = self.stats.as_mut() {
+            pre.with_data(|z, shape| {
+                let units = shape.dims().last().copied().unwrap_or(1);
+                post.with_data(|y, _| stats.observe(layer, act, units, z, y));
+            });
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! The multilayer perceptron: hidden Linear layers each followed by an
+//! activation (and optionally dropout), and a Linear output without
+//! activation — exactly a PyTorch `nn.Sequential`, with the same parameter
+//! names.
+
+use crate::activation::ActParams;
+use crate::context::ForwardCtx;
+use crate::layers::{Dropout, Linear};
+use crate::params::{Bound, Params};
+use crate::{Activation, Init};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use std::marker::PhantomData;
+use std::ops::Range;
+use tapegrad::{Float, Tape, Tensor, Var};
+
+/// One hidden layer as declared in the builder.
+#[derive(Clone, Debug)]
+struct HiddenSpec {
+    units: usize,
+    activation: Activation,
+    init: Option<Init>,
+    bias: f64,
+    dropout: Option<Dropout>,
+}
+
+/// Declares an [`Mlp`] layer by layer; [`output`](MlpBuilder::output)
+/// creates it with seeded initial weights.
+///
+/// Modifiers (`init`, `bias`, `dropout`, `alpha_dropout`) apply to the
+/// hidden layer declared last.
+///
+/// ```
+/// use tapegrad_nn::{Activation, Init, Mlp};
+/// let mlp: Mlp<f32> = Mlp::new(64)
+///     .hidden(128, Activation::Relu).bias(0.01)      // slightly positive against dead units
+///     .hidden(64, Activation::Selu).alpha_dropout(0.05)
+///     .hidden(32, Activation::Tanh).init(Init::XavierNormal)
+///     .seed(7)
+///     .output(10);
+/// assert_eq!(mlp.sizes(), vec![64, 128, 64, 32, 10]);
+/// assert_eq!(mlp.params().numel(), 64 * 128 + 128 + 128 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10);
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct MlpBuilder<T: Float> {
+    inputs: usize,
+    hidden: Vec<HiddenSpec>,
+    seed: u64,
+    output_init: Init,
+    _t: PhantomData<T>,
+}
+
+impl<T: Float> MlpBuilder<T> {
+    /// Appends a hidden layer of `units` units followed by `activation`,
+    /// initialized with the activation's [default](Activation::default_init)
+    /// and zero biases.
+    pub fn hidden(mut self, units: usize, activation: Activation) -> Self {
+        self.hidden.push(HiddenSpec {
+            units,
+            activation,
+            init: None,
+            bias: 0.0,
+            dropout: None,
+        });
+        self
+    }
+
+    /// Overrides the weight initializer of the last hidden layer.
+    ///
+    /// # Panics
+    /// When no hidden layer was declared yet.
+    #[track_caller]
+    pub fn init(mut self, init: Init) -> Self {
+        self.last("init").init = Some(init);
+        self
+    }
+
+    /// Starts every bias of the last hidden layer at `value` (e.g. 0.01 for
+    /// relu units, against dead units).
+    ///
+    /// # Panics
+    /// When no hidden layer was declared yet.
+    #[track_caller]
+    pub fn bias(mut self, value: f64) -> Self {
+        self.last("bias").bias = value;
+        self
+    }
+
+    /// Adds dropout with probability `p` after the last hidden layer's
+    /// activation (a PyTorch `nn.Dropout` module).
+    ///
+    /// # Panics
+    /// When no hidden layer was declared yet, or p is not in `[0, 1)`.
+    #[track_caller]
+    pub fn dropout(mut self, p: f64) -> Self {
+        assert!(
+            (0.0..1.0).contains(&p),
+            "tapegrad-nn: dropout probability {p} is not in [0, 1)"
+        );
+        self.last("dropout").dropout = Some(Dropout::Standard(p));
+        self
+    }
+
+    /// Adds alpha dropout (for SELU) with probability `p` after the last
+    /// hidden layer's activation (a PyTorch `nn.AlphaDropout` module).
+    ///
+    /// # Panics
+    /// When no hidden layer was declared yet, or p is not in `[0, 1)`.
+    #[track_caller]
+    pub fn alpha_dropout(mut self, p: f64) -> Self {
+        assert!(
+            (0.0..1.0).contains(&p),
+            "tapegrad-nn: dropout probability {p} is not in [0, 1)"
+        );
+        self.last("alpha_dropout").dropout = Some(Dropout::Alpha(p));
+        self
+    }
+
+    /// The seed of the initial weights (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The output layer's initializer (default LeCun normal: unit gain,
+    /// as for a linear unit).
+    pub fn output_init(mut self, init: Init) -> Self {
+        self.output_init = init;
+        self
+    }
+
+    /// Adds the output layer of `outputs` units (no activation) and creates
+    /// the network, drawing every weight from one generator seeded with
+    /// [`seed`](MlpBuilder::seed), layer by layer.
+    #[must_use]
+    pub fn output(self, outputs: usize) -> Mlp<T> {
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut params = Params::new();
+        let mut layers = Vec::with_capacity(self.hidden.len() + 1);
+        let mut module = 0;
+        let mut fan_in = self.inputs;
+        for h in &self.hidden {
+            let init = h.init.unwrap_or_else(|| h.activation.default_init());
+            let linear = Linear::new(
+                &mut params,
+                &format!("{module}."),
+                fan_in,
+                h.units,
+                init,
+                h.bias,
+                &mut rng,
+            );
+            let act_params =
+                h.activation
+                    .push_params(&format!("{}.", module + 1), h.units, &mut params);
+            layers.push(Layer {
+                linear,
+                module,
+                activation: Some((h.activation, act_params)),
+                dropout: h.dropout,
+            });
+            module += if h.dropout.is_some() { 3 } else { 2 };
+            fan_in = h.units;
+        }
+        let linear = Linear::new(
+            &mut params,
+            &format!("{module}."),
+            fan_in,
+            outputs,
+            self.output_init,
+            0.0,
+            &mut rng,
+        );
+        layers.push(Layer {
+            linear,
+            module,
+            activation: None,
+            dropout: None,
+        });
+        Mlp { params, layers }
+    }
+
+    #[track_caller]
+    fn last(&mut self, what: &str) -> &mut HiddenSpec {
+        self.hidden.last_mut().unwrap_or_else(|| {
+            panic!("tapegrad-nn: MlpBuilder::{what} needs a hidden layer declared before it")
+        })
+    }
+}
+
+/// One Linear layer of an [`Mlp`] with what follows it.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    linear: Linear,
+    module: usize,
+    activation: Option<(Activation, ActParams)>,
+    dropout: Option<Dropout>,
+}
+
+impl Layer {
+    /// The Linear part.
+    #[must_use]
+    pub fn linear(&self) -> &Linear {
+        &self.linear
+    }
+
+    /// The activation after it (`None` for the output layer).
+    #[must_use]
+    pub fn activation(&self) -> Option<Activation> {
+        self.activation.as_ref().map(|a| a.0)
+    }
+
+    /// The dropout after the activation, if any.
+    #[must_use]
+    pub fn dropout(&self) -> Option<Dropout> {
+        self.dropout
+    }
+
+    /// Index of the Linear module in the equivalent PyTorch `nn.Sequential`
+    /// (the prefix of its parameter names).
+    #[must_use]
+    pub fn module_index(&self) -> usize {
+        self.module
+    }
+
+    /// `"2: Linear(64, 128) + relu"`: the layer as the diagnostics name it.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "{}: Linear({}, {})",
+            self.module,
+            self.linear.in_features(),
+            self.linear.out_features()
+        );
+        if let Some((a, _)) = &self.activation {
+            s.push_str(&format!(" + {}", a.name()));
+        }
+        s
+    }
+}
+
+/// A multilayer perceptron whose parameters live in one flat [`Params`]
+/// store, named as PyTorch's `nn.Sequential` names them.
+///
+/// ```
+/// use tapegrad::{Gradients, Tape, Tensor};
+/// use tapegrad_nn::{Activation, ForwardCtx, Mlp};
+/// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
+/// let names: Vec<&str> = mlp.params().iter().map(|(n, _)| n).collect();
+/// assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
+///
+/// // One training step by hand: bind, forward, backward, store gradients.
+/// let mut tape = Tape::new();
+/// let mut grads = Gradients::new();
+/// let mut ctx = ForwardCtx::train(0);
+/// tape.clear();
+/// let p = mlp.params().bind(&tape);
+/// let x = tape.constant(Tensor::from_vec(vec![0.5, -1.0], [1, 2]));
+/// let y = tape.constant(Tensor::from_vec(vec![1.0], [1, 1]));
+/// let loss = mlp.forward(&p, x, &mut ctx).mse(y);
+/// loss.backward_into(&mut grads);
+/// mlp.params_mut().store_grads(&p, &grads);
+/// assert!(mlp.params().grads().iter().any(|&g| g != 0.0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Mlp<T: Float> {
+    params: Params<T>,
+    layers: Vec<Layer>,
+}
+
+impl<T: Float> Mlp<T> {
+    /// Starts declaring a network with `inputs` input features.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(inputs: usize) -> MlpBuilder<T> {
+        MlpBuilder {
+            inputs,
+            hidden: Vec::new(),
+            seed: 0,
+            output_init: Init::LecunNormal,
+            _t: PhantomData,
+        }
+    }
+
+    /// The parameters.
+    #[must_use]
+    pub fn params(&self) -> &Params<T> {
+        &self.params
+    }
+
+    /// The parameters, mutable (for optimizers and loading).
+    #[must_use]
+    pub fn params_mut(&mut self) -> &mut Params<T> {
+        &mut self.params
+    }
+
+    /// The Linear layers with their activations, the output layer last.
+    #[must_use]
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// Widths from input to output, e.g. `[64, 128, 64, 10]`.
+    #[must_use]
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut s = vec![self.layers[0].linear.in_features()];
+        s.extend(self.layers.iter().map(|l| l.linear.out_features()));
+        s
+    }
+
+    /// Number of input features.
+    #[must_use]
+    pub fn inputs(&self) -> usize {
+        self.layers[0].linear.in_features()
+    }
+
+    /// Number of outputs.
+    #[must_use]
+    pub fn outputs(&self) -> usize {
+        self.layers[self.layers.len() - 1].linear.out_features()
+    }
+
+    /// The flat range of layer `layer`'s parameters: its weight, its bias
+    /// and its activation's parameters (for per-layer gradient norms).
+    ///
+    /// # Panics
+    /// When `layer` is out of range.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Mlp};
+    /// let mlp: Mlp<f32> = Mlp::new(2).hidden(3, Activation::Swish).output(1);
+    /// assert_eq!(mlp.layer_range(0), 0..10); // 6 weights, 3 biases, 1 beta
+    /// assert_eq!(mlp.layer_range(1), 10..14);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn layer_range(&self, layer: usize) -> Range<usize> {
+        let l = &self.layers[layer];
+        let last = match &l.activation {
+            Some((_, ids)) if !ids.is_empty() => ids[ids.len() - 1],
+            _ => l.linear.bias(),
+        };
+        self.params.info(l.linear.weight()).offset..self.params.info(last).range().end
+    }
+
+    /// The forward pass on `x` (`[N, inputs]`) with parameters `p` bound on
+    /// the same tape: logits `[N, outputs]`. Dropout follows `ctx`'s mode;
+    /// activation statistics are recorded when `ctx` collects them.
+    ///
+    /// # Panics
+    /// When `x` is not `[N, inputs]`, or `p` was bound from another model.
+    #[must_use]
+    #[track_caller]
+    pub fn forward<'t>(
+        &self,
+        p: &Bound<'t, T>,
+        x: Var<'t, T>,
+        ctx: &mut ForwardCtx<T>,
+    ) -> Var<'t, T> {
+        assert!(
+            p.len() == self.params.len(),
+            "tapegrad-nn: Mlp::forward: the bound parameters belong to another model"
+        );
+        self.forward_layers(p, x, ctx, |_, _| true)
+    }
+
+    /// The forward pass, calling `on_layer(i, output)` after every layer;
+    /// stops early (returning that layer's output) when it returns `false`.
+    pub(crate) fn forward_layers<'t>(
+        &self,
+        p: &Bound<'t, T>,
+        x: Var<'t, T>,
+        ctx: &mut ForwardCtx<T>,
+        mut on_layer: impl FnMut(usize, Var<'t, T>) -> bool,
+    ) -> Var<'t, T> {
+        let mut h = x;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let z = layer.linear.forward(p, h);
+            h = match &layer.activation {
+                Some((act, ids)) => {
+                    let vars: smallvec::SmallVec<[Var<'t, T>; 3]> =
+                        ids.iter().map(|&id| p[id]).collect();
+                    let a = act.apply(z, &vars);
+                    ctx.observe(i, *act, z, a);
+                    match layer.dropout {
+                        Some(d) => d.apply(a, ctx),
+                        None => a,
+                    }
+                }
+                None => z,
+            };
+            if !on_layer(i, h) {
+                break;
+            }
+        }
+        h
+    }
+
+    /// The outputs for the rows of `x` (`[N, inputs]`), in evaluation mode,
+    /// on a fresh tape with no gradients recorded.
+    ///
+    /// # Panics
+    /// When `x` is not `[N, inputs]`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::{Activation, Mlp};
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).output(3);
+    /// assert_eq!(mlp.predict(&Tensor::zeros([5, 4])).shape().dims(), &[5, 3]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn predict(&self, x: &Tensor<T>) -> Tensor<T> {
+        let tape = Tape::new();
+        let mut ctx = ForwardCtx::eval();
+        tape.no_grad(|| {
+            let p = self.params.bind(&tape);
+            self.forward(
+                &p,
+                tape.constant_slice(x.data(), x.shape().clone()),
+                &mut ctx,
+            )
+            .value()
+        })
+    }
+
+    /// The PyTorch module that has the same parameters (names, shapes and
+    /// function), as Python source.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Mlp};
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).dropout(0.1).output(3);
+    /// assert_eq!(
+    ///     mlp.torch_equivalent(),
+    ///     "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 3))"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn torch_equivalent(&self) -> String {
+        let mut parts = Vec::new();
+        for l in &self.layers {
+            parts.push(format!(
+                "nn.Linear({}, {})",
+                l.linear.in_features(),
+                l.linear.out_features()
+            ));
+            if let Some((a, _)) = &l.activation {
+                parts.push(torch_activation(*a, l.linear.out_features()));
+            }
+            if let Some(d) = l.dropout {
+                parts.push(format!("nn.{}({})", d.torch_name(), d.p()));
+            }
+        }
+        format!("nn.Sequential({})", parts.join(", "))
+    }
+}
+
+/// The PyTorch module for an activation; swish and ACON-C are the small
+/// custom modules listed in `docs/nn.md`.
+fn torch_activation(a: Activation, units: usize) -> String {
+    match a {
+        Activation::Relu => "nn.ReLU()".into(),
+        Activation::LeakyRelu(s) => format!("nn.LeakyReLU({s})"),
+        Activation::Elu(s) => format!("nn.ELU({s})"),
+        Activation::Selu => "nn.SELU()".into(),
+        Activation::Swish => "Swish()".into(),
+        Activation::Mish => "nn.Mish()".into(),
+        Activation::Softplus => "nn.Softplus()".into(),
+        Activation::Sigmoid => "nn.Sigmoid()".into(),
+        Activation::Tanh => "nn.Tanh()".into(),
+        Activation::AconC => format!("AconC({units})"),
+    }
+}
