@@ -5,13 +5,15 @@
 //! ```text
 //! cargo run --release --example peers_classifier -- mlp-large    # W2
 //! cargo run --release --example peers_classifier -- deep-narrow  # W4
+//! cargo run --release --example peers_classifier -- deep-narrow --warmup 10 --steps 50
 //! ```
 //!
 //! * W2 `mlp-large`: 784-512-512-10, ReLU, batch 128, `W, b ~ U(±1/√fan_in)`;
 //!   10 warm-up steps, 50 timed.
 //! * W4 `deep-narrow`: 64 → eight `Linear(64, 64)` + SELU → `Linear(64, 10)`,
 //!   batch 32, LeCun normal `W ~ N(0, 1/fan_in)`, `b = 0`; 20 warm-up, 200
-//!   timed.
+//!   timed (candle's runner does 10 and 50: pass the same counts to
+//!   compare whole processes).
 //!
 //! Both: f32, a fixed batch `X ~ N(0, 1)` with integer labels, mean softmax
 //! cross-entropy, plain SGD `p −= 0.01·∂L/∂p`. One step = forward, loss,
@@ -112,11 +114,27 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+/// The workload named by the first argument, with candle's `--steps N` and
+/// `--warmup N` overrides (so that two whole processes do the same work).
+fn parse_args() -> Workload {
+    let mut args = std::env::args().skip(1);
+    let mut w = workload(&args.next().unwrap_or_else(|| "mlp-large".into()));
+    while let Some(a) = args.next() {
+        let n = args
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{a} needs a number"));
+        match a.as_str() {
+            "--steps" => w.steps = n,
+            "--warmup" => w.warmup = n,
+            other => panic!("unknown argument {other}; use [--steps N] [--warmup N]"),
+        }
+    }
+    w
+}
+
 fn main() {
-    let name = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "mlp-large".into());
-    let w = workload(&name);
+    let w = parse_args();
     let mut rng = StdRng::seed_from_u64(0);
     let mut params = init(&w, &mut rng);
     let x = Tensor::randn([w.batch, w.sizes[0]], &mut rng);
