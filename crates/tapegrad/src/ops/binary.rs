@@ -75,13 +75,15 @@ impl<'t, T: Float> Var<'t, T> {
     fn binary(self, op: BinaryOp, rhs: Var<'t, T>) -> Var<'t, T> {
         self.same_tape(&rhs, op.name());
         let (sa, sb) = (self.shape(), rhs.shape());
-        let out = Shape::broadcast(&sa, &sb).unwrap_or_else(|| {
+        // `let … else` rather than a closure: a closure would report its own
+        // line instead of the caller's.
+        let Some(out) = Shape::broadcast(&sa, &sb) else {
             panic!(
                 "tapegrad: {}: shapes {sa} and {sb} cannot be broadcast together (at {})",
                 op.name(),
                 std::panic::Location::caller()
             )
-        });
+        };
         let (a, b) = (self.id, rhs.id);
         self.tape.record(Op::Binary(op, a, b), out.clone(), |v, o| {
             let (xa, xb) = (v.val(a), v.val(b));

@@ -41,15 +41,15 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn transpose(self, dim0: isize, dim1: isize) -> Var<'t, T> {
         let xs = self.shape();
-        let ax = |d: isize| {
-            xs.axis(d).unwrap_or_else(|| {
-                panic!(
-                    "tapegrad: transpose: axis {d} out of range for shape {xs} (at {})",
-                    std::panic::Location::caller()
-                )
-            })
+        // `let … else` rather than a closure: a closure would report its own
+        // line instead of the caller's.
+        let (Some(d0), Some(d1)) = (xs.axis(dim0), xs.axis(dim1)) else {
+            let bad = if xs.axis(dim0).is_none() { dim0 } else { dim1 };
+            panic!(
+                "tapegrad: transpose: axis {bad} out of range for shape {xs} (at {})",
+                std::panic::Location::caller()
+            )
         };
-        let (d0, d1) = (ax(dim0), ax(dim1));
         let out = swapped_shape(&xs, d0, d1);
         let src = swapped_strides(&xs, d0, d1);
         let x = self.id;

@@ -45,15 +45,19 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     fn reduce(self, op: ReduceOp, axis: Option<isize>, keepdim: bool) -> Var<'t, T> {
         let xs = self.shape();
-        let axis = axis.map(|a| {
-            xs.axis(a).unwrap_or_else(|| {
-                panic!(
+        // A `match` rather than a closure: a closure would report its own
+        // line instead of the caller's.
+        let axis = match axis {
+            None => None,
+            Some(a) => match xs.axis(a) {
+                Some(resolved) => Some(resolved as u8),
+                None => panic!(
                     "tapegrad: {}: axis {a} out of range for shape {xs} (at {})",
                     op.name(),
                     std::panic::Location::caller()
-                )
-            }) as u8
-        });
+                ),
+            },
+        };
         let out = match axis {
             Some(a) => xs.reduced(a as usize, keepdim),
             None if keepdim => keep_shape(&xs, None),
