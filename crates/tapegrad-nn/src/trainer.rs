@@ -192,12 +192,13 @@ impl std::fmt::Display for NonFinite {
 /// Why training failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
-    /// The loss or a gradient became NaN or infinite. The model holds the
-    /// parameters of the last step whose loss and gradients were finite;
-    /// `history` holds the finished epochs.
+    /// The loss or a gradient became NaN or infinite. The failing step
+    /// applies no update, so the model keeps the parameters that step
+    /// started from — or, if an update had already made those non-finite,
+    /// the ones before that update. `history` holds the finished epochs.
     #[error(
         "non-finite {what} (loss {loss}) at epoch {epoch}, step {step}, first in layer {layer}; \
-         parameters restored to the last finite step"
+         the last finite parameters are kept"
     )]
     NonFinite {
         /// Epoch, from 1.
@@ -420,7 +421,8 @@ impl Trainer {
                 let out = self.step(mlp, &mut tape, &mut grads, &batch, &mut ctx);
                 let grads_ok = mlp.params().grads().iter().all(|g| g.is_finite());
                 if !out.loss.is_finite() || !grads_ok {
-                    if !last_good.is_empty() {
+                    let params_ok = mlp.params().values().iter().all(|v| v.is_finite());
+                    if !params_ok && !last_good.is_empty() {
                         mlp.params_mut().values_mut().copy_from_slice(&last_good);
                     }
                     pb.abandon();
