@@ -32,7 +32,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scaler = Standardizer::fit(&train);
     scaler.apply(&mut train);
     scaler.apply(&mut test);
-    println!("digits: {} training rows, {} held-out rows, {} features", train.len(), test.len(), train.n_features());
+    println!(
+        "digits: {} training rows, {} held-out rows, {} features",
+        train.len(),
+        test.len(),
+        train.n_features()
+    );
 
     let mut mlp: Mlp<f32> = Mlp::new(64)
         .hidden(128, Activation::Relu)
@@ -44,7 +49,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let history = Trainer::new(Loss::CrossEntropy)
         .mode(BatchMode::MiniBatch(32))
         .epochs(epochs)
-        .schedule(LrSchedule::Cosine { epochs, min_lr: 1e-5 })
+        .schedule(LrSchedule::Cosine {
+            epochs,
+            min_lr: 1e-5,
+        })
         .seed(seed)
         .progress(true)
         .verbose(true)

@@ -60,6 +60,7 @@ fn check_pytorch_fixture<T: Float>(tag: &str, tol: f64) {
     let want = json_tensor::<T>(&json["output"]);
     let got = mlp.predict(&x);
     let err = got.max_abs_diff(&want).to_f64();
+    println!("{tag}: max abs difference to PyTorch {err:e}");
     assert!(
         err <= tol,
         "{tag}: max |ours − PyTorch| = {err:e} > {tol:e}"
