@@ -428,3 +428,26 @@ fn recorded_gradients_compose_with_other_ops() {
         .collect();
     assert_close(h.data(), &expected, 1e-14);
 }
+
+#[test]
+fn recorded_elu_and_selu_rules_keep_tiny_slopes_exact() {
+    // Far left the slope α·eˣ is tiny; the recorded rule must not lose it
+    // to cancellation (it once computed it as y + α, which is 0 there).
+    fn check<T: tapegrad::Float>(points: &[T], tol: f64) {
+        let tape = Tape::<T>::new();
+        let x = tape.param(Tensor::from_slice(points, [points.len()]));
+        for y in [x.elu(0.7).sum(), x.selu().sum()] {
+            let plain = y.backward()[x].clone();
+            let recorded = y.grad_graph(&[x])[0].value();
+            for (p, r) in plain.data().iter().zip(recorded.data()) {
+                let (p, r) = (tapegrad::Float::to_f64(*p), tapegrad::Float::to_f64(*r));
+                assert!(
+                    p > 0.0 && (p - r).abs() <= tol * p,
+                    "plain {p:e}, recorded {r:e}"
+                );
+            }
+        }
+    }
+    check(&[-3.0f32, -10.0, -16.0, -20.0, -50.0, 0.0, 2.0], 1e-6);
+    check(&[-3.0f64, -20.0, -40.0, -300.0, 0.0, 2.0], 1e-14);
+}

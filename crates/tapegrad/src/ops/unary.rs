@@ -252,15 +252,20 @@ impl UnaryOp {
             Tanh => g * (y * y).rsub_scalar(T::one()),
             Relu => g * x.step(),
             LeakyRelu(a) => g * x.step().mul_scalar(k(1.0 - a)).add_scalar(k(a)),
-            // f' = m + (1 − m)·(y + α): α·eˣ = y + α on the negative side.
+            // f' = m + (1 − m)·α·e^(x·(1 − m)): the exponent is 0 where
+            // x > 0, so nothing overflows, and eˣ is computed directly rather
+            // than as y + α, which cancels to 0 once eˣ is below the
+            // precision of α (x < −17 in f32, −37 in f64).
             Elu(a) => {
                 let m = x.step();
-                g * (m + m.rsub_scalar(T::one()) * y.add_scalar(k(a)))
+                let neg = m.rsub_scalar(T::one());
+                g * (m + neg * (x * neg).exp().mul_scalar(k(a)))
             }
             Selu => {
                 let m = x.step();
+                let neg = m.rsub_scalar(T::one());
                 g * (m.mul_scalar(k(SELU_SCALE))
-                    + m.rsub_scalar(T::one()) * y.add_scalar(k(SELU_SCALE * SELU_ALPHA)))
+                    + neg * (x * neg).exp().mul_scalar(k(SELU_SCALE * SELU_ALPHA)))
             }
             Softplus => g * x.sigmoid(),
             Mish => {
