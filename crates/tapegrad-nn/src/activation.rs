@@ -148,6 +148,20 @@ impl Activation {
         }
     }
 
+    /// Number of trainable parameter tensors (0, 1 for swish, 3 for ACON-C).
+    ///
+    /// ```
+    /// assert_eq!(tapegrad_nn::Activation::AconC.param_count(), 3);
+    /// ```
+    #[must_use]
+    pub fn param_count(self) -> usize {
+        match self {
+            Activation::Swish => 1,
+            Activation::AconC => 3,
+            _ => 0,
+        }
+    }
+
     /// Adds this activation's parameters under `prefix` (e.g. `"1."`) with
     /// their starting values.
     pub(crate) fn push_params<T: Float>(
@@ -190,7 +204,7 @@ impl Activation {
     #[must_use]
     #[track_caller]
     pub fn apply<'t, T: Float>(self, x: Var<'t, T>, params: &[Var<'t, T>]) -> Var<'t, T> {
-        let need = self.param_shapes(0).len();
+        let need = self.param_count();
         assert!(
             params.len() == need,
             "tapegrad-nn: activation {} needs {need} parameters, got {}",
