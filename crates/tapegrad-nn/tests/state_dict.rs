@@ -206,3 +206,45 @@ fn truncated_and_malformed_files_are_errors_not_panics() {
     );
     assert_eq!(mlp.params().values(), before.as_slice());
 }
+
+/// The header of a safetensors file: tensor name → (dtype, shape), and the
+/// metadata.
+fn header(bytes: &[u8]) -> (Vec<(String, String, Vec<u64>)>, serde_json::Value) {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let json: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    let mut tensors: Vec<(String, String, Vec<u64>)> = json
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.as_str() != "__metadata__")
+        .map(|(k, v)| {
+            let shape = v["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_u64().unwrap())
+                .collect();
+            (k.clone(), v["dtype"].as_str().unwrap().to_string(), shape)
+        })
+        .collect();
+    tensors.sort();
+    (tensors, json["__metadata__"].clone())
+}
+
+#[test]
+fn what_we_save_has_pytorchs_names_dtypes_shapes_and_metadata() {
+    for tag in ["f32", "f64"] {
+        let path = temp(&format!("layout-{tag}"));
+        if tag == "f32" {
+            torch_twin::<f32>(0).save(&path).unwrap();
+        } else {
+            torch_twin::<f64>(0).save(&path).unwrap();
+        }
+        let ours = header(&std::fs::read(&path).unwrap());
+        let theirs =
+            header(&std::fs::read(fixture(&format!("mlp-4-8-8-3-{tag}.safetensors"))).unwrap());
+        assert_eq!(ours.0, theirs.0, "{tag}");
+        assert_eq!(ours.1, theirs.1, "{tag}: metadata");
+        std::fs::remove_file(&path).unwrap();
+    }
+}
