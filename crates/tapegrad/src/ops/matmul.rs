@@ -1,11 +1,14 @@
-//! Matrix product through the `gemm` crate, 2-D and batched 3-D.
+//! Matrix product, 2-D and batched 3-D: small and medium products in
+//! [`microkernel`] (no allocation), large ones through the `gemm` crate on
+//! all cores.
 //!
 //! For `C = A·B`: `∂L/∂A = G·Bᵀ` and `∂L/∂B = Aᵀ·G`. The transposes are
-//! never materialized: gemm reads any operand through row and column
+//! never materialized: both kernels read any operand through row and column
 //! strides, so a transposed operand is the same buffer with its strides
 //! swapped, and the gradient is accumulated straight into the operand's
 //! gradient buffer (`dst += G·Bᵀ`).
 
+use super::microkernel::{self, Strided};
 use super::Op;
 use crate::backward::GradBuffers;
 use crate::tape::{NodeId, Values};
@@ -44,9 +47,17 @@ fn view(shape: &Shape, transposed: bool, i: usize) -> Mat {
     let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
     let off = if d.len() == 3 { i * r * c } else { 0 };
     if transposed {
-        Mat { off, rs: 1, cs: c as isize }
+        Mat {
+            off,
+            rs: 1,
+            cs: c as isize,
+        }
     } else {
-        Mat { off, rs: c as isize, cs: 1 }
+        Mat {
+            off,
+            rs: c as isize,
+            cs: 1,
+        }
     }
 }
 
@@ -74,11 +85,20 @@ fn gemm<T: Float>(
     assert!(last(d, m, n) < dst.len() as isize || m * n == 0);
     assert!(last(l, m, k) < lhs.len() as isize || m * k == 0);
     assert!(last(r, k, n) < rhs.len() as isize || k * n == 0);
-    let par = if m * n * k >= PARALLEL_MIN_FLOPS {
-        gemm::Parallelism::Rayon(0)
-    } else {
-        gemm::Parallelism::None
-    };
+    // Below the threading threshold the allocation-free kernel keeps a
+    // training step free of heap allocations (gemm allocates packing
+    // buffers on every call), at a speed close to gemm's and better on tiny
+    // products; above it gemm's threads win and its allocations are noise.
+    if m * n * k < PARALLEL_MIN_FLOPS {
+        let s = |x: Mat| Strided {
+            off: x.off,
+            rs: x.rs,
+            cs: x.cs,
+        };
+        microkernel::matmul(m, n, k, dst, s(d), accumulate, lhs, s(l), rhs, s(r));
+        return;
+    }
+    let par = gemm::Parallelism::Rayon(0);
     // SAFETY: the asserts above keep every element gemm touches (offset +
     // (rows−1)·rs + (cols−1)·cs, all strides non-negative) inside its slice;
     // `dst` is borrowed mutably, so it cannot alias `lhs` or `rhs`; gemm
@@ -179,14 +199,26 @@ impl<'t, T: Float> Var<'t, T> {
         let (sa, sb) = (self.shape(), rhs.shape());
         let out = out_shape(&sa, &sb, ta, tb);
         let (a, b) = (self.id, rhs.id);
-        self.tape.record(Op::Matmul { a, b, ta, tb }, out.clone(), |v, o| {
-            let (batch, m, k) = dims(&sa, ta);
-            let n = out.dims()[out.rank() - 1];
-            for i in 0..batch {
-                let d = view(&out, false, i);
-                gemm(m, n, k, o, d, false, v.val(a), view(&sa, ta, i), v.val(b), view(&sb, tb, i));
-            }
-        })
+        self.tape
+            .record(Op::Matmul { a, b, ta, tb }, out.clone(), |v, o| {
+                let (batch, m, k) = dims(&sa, ta);
+                let n = out.dims()[out.rank() - 1];
+                for i in 0..batch {
+                    let d = view(&out, false, i);
+                    gemm(
+                        m,
+                        n,
+                        k,
+                        o,
+                        d,
+                        false,
+                        v.val(a),
+                        view(&sa, ta, i),
+                        v.val(b),
+                        view(&sb, tb, i),
+                    );
+                }
+            })
     }
 }
 
@@ -207,17 +239,43 @@ pub(crate) fn backward<T: Float>(
     let (sa, sb, so) = (v.shape(a), v.shape(b), v.shape(id));
     let (batch, m, k) = dims(sa, ta);
     let n = so.dims()[so.rank() - 1];
-    let flip = |x: Mat| Mat { off: x.off, rs: x.cs, cs: x.rs };
+    let flip = |x: Mat| Mat {
+        off: x.off,
+        rs: x.cs,
+        cs: x.rs,
+    };
     if let Some(ga) = gb.acc(v.nodes, a) {
         for i in 0..batch {
             let gv = view(so, false, i);
-            gemm(m, k, n, ga, view(sa, ta, i), true, g, gv, v.val(b), flip(view(sb, tb, i)));
+            gemm(
+                m,
+                k,
+                n,
+                ga,
+                view(sa, ta, i),
+                true,
+                g,
+                gv,
+                v.val(b),
+                flip(view(sb, tb, i)),
+            );
         }
     }
     if let Some(gbb) = gb.acc(v.nodes, b) {
         for i in 0..batch {
             let gv = view(so, false, i);
-            gemm(k, n, m, gbb, view(sb, tb, i), true, v.val(a), flip(view(sa, ta, i)), g, gv);
+            gemm(
+                k,
+                n,
+                m,
+                gbb,
+                view(sb, tb, i),
+                true,
+                v.val(a),
+                flip(view(sa, ta, i)),
+                g,
+                gv,
+            );
         }
     }
 }
@@ -234,11 +292,19 @@ pub(crate) fn backward_graph<'t, T: Float>(
     acc: &mut dyn FnMut(NodeId, Var<'t, T>),
 ) {
     if a.requires_grad() {
-        let da = if ta { b.matmul_t(g, tb, true) } else { g.matmul_t(b, false, !tb) };
+        let da = if ta {
+            b.matmul_t(g, tb, true)
+        } else {
+            g.matmul_t(b, false, !tb)
+        };
         acc(a.id, da);
     }
     if b.requires_grad() {
-        let db = if tb { g.matmul_t(a, true, ta) } else { a.matmul_t(g, !ta, false) };
+        let db = if tb {
+            g.matmul_t(a, true, ta)
+        } else {
+            a.matmul_t(g, !ta, false)
+        };
         acc(b.id, db);
     }
 }

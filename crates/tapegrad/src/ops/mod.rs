@@ -10,6 +10,7 @@ pub(crate) mod binary;
 pub(crate) mod layout;
 pub(crate) mod loss;
 pub(crate) mod matmul;
+pub(crate) mod microkernel;
 pub(crate) mod reduce;
 pub(crate) mod softmax;
 pub(crate) mod swish;
