@@ -88,6 +88,12 @@ impl Activation {
     /// The weight initializer that suits this activation: He for the relu
     /// family and the smooth relu-likes, LeCun normal for SELU, Xavier for
     /// the saturating sigmoid and tanh.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init};
+    /// assert_eq!(Activation::Tanh.default_init(), Init::XavierUniform);
+    /// assert_eq!(Activation::Swish.default_init(), Init::HeNormal);
+    /// ```
     #[must_use]
     pub fn default_init(self) -> Init {
         match self {

@@ -29,6 +29,11 @@ pub struct ForwardCtx<T: Float> {
 
 impl<T: Float> ForwardCtx<T> {
     /// Evaluation mode: dropout is the identity.
+    ///
+    /// ```
+    /// let ctx = tapegrad_nn::ForwardCtx::<f64>::eval();
+    /// assert!(!ctx.is_training());
+    /// ```
     #[must_use]
     pub fn eval() -> Self {
         ForwardCtx {
@@ -41,6 +46,11 @@ impl<T: Float> ForwardCtx<T> {
 
     /// Training mode, with dropout masks drawn from a generator seeded by
     /// `seed`.
+    ///
+    /// ```
+    /// let ctx = tapegrad_nn::ForwardCtx::<f32>::train(7);
+    /// assert!(ctx.is_training());
+    /// ```
     #[must_use]
     pub fn train(seed: u64) -> Self {
         ForwardCtx {
@@ -52,12 +62,22 @@ impl<T: Float> ForwardCtx<T> {
     }
 
     /// Whether dropout is active.
+    ///
+    /// ```
+    /// assert!(tapegrad_nn::ForwardCtx::<f32>::train(0).is_training());
+    /// ```
     #[must_use]
     pub fn is_training(&self) -> bool {
         self.training
     }
 
     /// Switches between training and evaluation mode.
+    ///
+    /// ```
+    /// let mut ctx = tapegrad_nn::ForwardCtx::<f32>::eval();
+    /// ctx.set_training(true);
+    /// assert!(ctx.is_training());
+    /// ```
     pub fn set_training(&mut self, on: bool) {
         self.training = on;
     }
@@ -82,6 +102,13 @@ impl<T: Float> ForwardCtx<T> {
     }
 
     /// The statistics collected so far, if collecting.
+    ///
+    /// ```
+    /// let mut ctx = tapegrad_nn::ForwardCtx::<f32>::eval();
+    /// assert!(ctx.stats().is_none());
+    /// ctx.collect_stats(true);
+    /// assert!(ctx.stats().is_some_and(|s| s.is_empty()));
+    /// ```
     #[must_use]
     pub fn stats(&self) -> Option<&ActivationStats> {
         self.stats.as_ref()
@@ -89,6 +116,13 @@ impl<T: Float> ForwardCtx<T> {
 
     /// The statistics collected so far, mutable (to reset them between
     /// epochs while keeping their buffers).
+    ///
+    /// ```
+    /// let mut ctx = tapegrad_nn::ForwardCtx::<f32>::train(0);
+    /// ctx.collect_stats(true);
+    /// ctx.stats_mut().unwrap().reset();
+    /// assert_eq!(ctx.stats().unwrap().samples(0), 0);
+    /// ```
     #[must_use]
     pub fn stats_mut(&mut self) -> Option<&mut ActivationStats> {
         self.stats.as_mut()

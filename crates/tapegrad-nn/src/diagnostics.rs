@@ -9,6 +9,10 @@ use tapegrad::Float;
 
 /// A unit counts as saturated when it was beyond its activation's bounds on
 /// at least this share of the samples seen.
+///
+/// ```
+/// assert_eq!(tapegrad_nn::SATURATED_SHARE, 0.99);
+/// ```
 pub const SATURATED_SHARE: f64 = 0.99;
 
 /// Per-unit activity of every hidden layer, accumulated over forward passes
@@ -37,12 +41,24 @@ struct LayerStats {
 
 impl ActivationStats {
     /// No observations yet.
+    ///
+    /// ```
+    /// assert!(tapegrad_nn::ActivationStats::new().is_empty());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Forgets all observations, keeping the buffers.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// s.observe(0, Activation::Relu, 1, &[1.0f32], &[1.0]);
+    /// s.reset();
+    /// assert_eq!((s.samples(0), s.len()), (0, 1));
+    /// ```
     pub fn reset(&mut self) {
         for l in &mut self.layers {
             l.ever_active.fill(false);
@@ -56,6 +72,14 @@ impl ActivationStats {
     ///
     /// # Panics
     /// When `pre` and `post` differ in length or are not whole rows.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// // layer 0, tanh, 1 unit, 2 samples, both saturated
+    /// s.observe(0, Activation::Tanh, 1, &[5.0f64, -6.0], &[0.9999, -0.99999]);
+    /// assert_eq!(s.saturated_fraction(0), Some(1.0));
+    /// ```
     #[track_caller]
     pub fn observe<T: Float>(
         &mut self,
@@ -102,18 +126,36 @@ impl ActivationStats {
     }
 
     /// Number of layers observed.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// s.observe(1, Activation::Relu, 1, &[1.0f32], &[1.0]);
+    /// assert_eq!(s.len(), 2); // layers 0 and 1 (layer 0 not observed yet)
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.layers.len()
     }
 
     /// Whether nothing was observed.
+    ///
+    /// ```
+    /// assert!(tapegrad_nn::ActivationStats::new().is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
     }
 
     /// Rows seen by hidden layer `layer`.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// s.observe(0, Activation::Relu, 2, &[1.0f32, 2.0, 3.0, 4.0], &[1.0, 2.0, 3.0, 4.0]);
+    /// assert_eq!(s.samples(0), 2);
+    /// ```
     #[must_use]
     pub fn samples(&self, layer: usize) -> u64 {
         self.layers.get(layer).map_or(0, |l| l.samples)
@@ -122,6 +164,13 @@ impl ActivationStats {
     /// Units of layer `layer` whose pre-activation was never > 0, for
     /// activations that [can die](Activation::can_die); `None` otherwise or
     /// when nothing was seen.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// s.observe(0, Activation::Relu, 3, &[1.0f32, -1.0, 0.0], &[1.0, 0.0, 0.0]);
+    /// assert_eq!(s.dead_units(0), Some(2)); // 0 is not "active": relu'(0) = 0
+    /// ```
     #[must_use]
     pub fn dead_units(&self, layer: usize) -> Option<usize> {
         let l = self.layers.get(layer)?;
@@ -131,6 +180,13 @@ impl ActivationStats {
 
     /// [`dead_units`](ActivationStats::dead_units) as a fraction of the
     /// layer's units.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// s.observe(0, Activation::Elu(1.0), 4, &[1.0f64, -1.0, -2.0, 3.0], &[1.0, -0.63, -0.86, 3.0]);
+    /// assert_eq!(s.dead_fraction(0), Some(0.5));
+    /// ```
     #[must_use]
     pub fn dead_fraction(&self, layer: usize) -> Option<f64> {
         let n = self.layers.get(layer)?.ever_active.len();
@@ -139,6 +195,13 @@ impl ActivationStats {
 
     /// Units of layer `layer` beyond their saturation bounds on at least
     /// [`SATURATED_SHARE`] of the samples (sigmoid and tanh only).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// s.observe(0, Activation::Sigmoid, 2, &[9.0f64, 0.0], &[0.9999, 0.5]);
+    /// assert_eq!(s.saturated_units(0), Some(1));
+    /// ```
     #[must_use]
     pub fn saturated_units(&self, layer: usize) -> Option<usize> {
         let l = self.layers.get(layer)?;
@@ -151,6 +214,14 @@ impl ActivationStats {
 
     /// [`saturated_units`](ActivationStats::saturated_units) as a fraction
     /// of the layer's units.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, ActivationStats};
+    /// let mut s = ActivationStats::new();
+    /// s.observe(0, Activation::Sigmoid, 2, &[9.0f64, 0.0], &[0.9999, 0.5]);
+    /// assert_eq!(s.saturated_fraction(0), Some(0.5));
+    /// assert_eq!(s.dead_fraction(0), None); // sigmoid units cannot die
+    /// ```
     #[must_use]
     pub fn saturated_fraction(&self, layer: usize) -> Option<f64> {
         let n = self.layers.get(layer)?.saturated.len();
@@ -224,6 +295,16 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     /// The largest dead-unit share over the layers, if any layer can die.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Diagnostics, LayerDiagnostics};
+    /// let layer = |dead, sat| LayerDiagnostics {
+    ///     layer: 0, name: "0: Linear(2, 2)".into(), units: 2,
+    ///     dead_fraction: dead, saturated_fraction: sat, grad_norm: 1.0, grad_norm_max: 1.0,
+    /// };
+    /// let d = Diagnostics { layers: vec![layer(Some(0.5), None), layer(Some(0.25), None), layer(None, None)] };
+    /// assert_eq!(d.max_dead_fraction(), Some(0.5));
+    /// ```
     #[must_use]
     pub fn max_dead_fraction(&self) -> Option<f64> {
         self.layers
@@ -233,6 +314,16 @@ impl Diagnostics {
     }
 
     /// The largest saturated-unit share over the layers, if any saturates.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Diagnostics, LayerDiagnostics};
+    /// let layer = |dead, sat| LayerDiagnostics {
+    ///     layer: 0, name: "0: Linear(2, 2)".into(), units: 2,
+    ///     dead_fraction: dead, saturated_fraction: sat, grad_norm: 1.0, grad_norm_max: 1.0,
+    /// };
+    /// let d = Diagnostics { layers: vec![layer(None, Some(0.1)), layer(None, None)] };
+    /// assert_eq!(d.max_saturated_fraction(), Some(0.1));
+    /// ```
     #[must_use]
     pub fn max_saturated_fraction(&self) -> Option<f64> {
         self.layers

@@ -37,6 +37,15 @@ impl Linear {
     ///
     /// # Panics
     /// When the names are already taken, or `init` has an invalid scale.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Init, Linear, Params};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut params = Params::<f32>::new();
+    /// let lin = Linear::new(&mut params, "0.", 3, 2, Init::HeNormal, 0.0, &mut rng);
+    /// assert_eq!(params.numel(), 2 * 3 + 2);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn new<T: Float, R: Rng + ?Sized>(
@@ -65,24 +74,60 @@ impl Linear {
     }
 
     /// Input width.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Init, Linear, Params};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut params = Params::<f32>::new();
+    /// let lin = Linear::new(&mut params, "0.", 3, 2, Init::HeNormal, 0.0, &mut rng);
+    /// assert_eq!(lin.in_features(), 3);
+    /// ```
     #[must_use]
     pub fn in_features(&self) -> usize {
         self.in_features
     }
 
     /// Output width.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Init, Linear, Params};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut params = Params::<f32>::new();
+    /// let lin = Linear::new(&mut params, "0.", 3, 2, Init::HeNormal, 0.0, &mut rng);
+    /// assert_eq!(lin.out_features(), 2);
+    /// ```
     #[must_use]
     pub fn out_features(&self) -> usize {
         self.out_features
     }
 
     /// The weight's handle.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Init, Linear, Params};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut params = Params::<f32>::new();
+    /// let lin = Linear::new(&mut params, "0.", 3, 2, Init::HeNormal, 0.0, &mut rng);
+    /// assert_eq!(params.name(lin.weight()), "0.weight");
+    /// ```
     #[must_use]
     pub fn weight(&self) -> ParamId {
         self.weight
     }
 
     /// The bias's handle.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Init, Linear, Params};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut params = Params::<f32>::new();
+    /// let lin = Linear::new(&mut params, "0.", 3, 2, Init::HeNormal, 0.0, &mut rng);
+    /// assert_eq!(params.value(lin.bias()), &[0.0, 0.0]);
+    /// ```
     #[must_use]
     pub fn bias(&self) -> ParamId {
         self.bias
@@ -92,6 +137,18 @@ impl Linear {
     ///
     /// # Panics
     /// When `x` is not `[N, in]`.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use tapegrad_nn::{Init, Linear, Params};
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+    /// let mut params = Params::<f32>::new();
+    /// let lin = Linear::new(&mut params, "0.", 3, 2, Init::HeNormal, 0.0, &mut rng);
+    /// let tape = tapegrad::Tape::new();
+    /// let p = params.bind(&tape);
+    /// let y = lin.forward(&p, tape.constant(tapegrad::Tensor::zeros([5, 3])));
+    /// assert_eq!(y.shape().dims(), &[5, 2]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn forward<'t, T: Float>(&self, p: &Bound<'t, T>, x: Var<'t, T>) -> Var<'t, T> {
@@ -131,6 +188,10 @@ pub enum Dropout {
 
 impl Dropout {
     /// The drop probability.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad_nn::Dropout::Alpha(0.1).p(), 0.1);
+    /// ```
     #[must_use]
     pub fn p(self) -> f64 {
         match self {
@@ -139,6 +200,10 @@ impl Dropout {
     }
 
     /// PyTorch's module name (`"Dropout"` or `"AlphaDropout"`).
+    ///
+    /// ```
+    /// assert_eq!(tapegrad_nn::Dropout::Alpha(0.1).torch_name(), "AlphaDropout");
+    /// ```
     #[must_use]
     pub fn torch_name(self) -> &'static str {
         match self {
@@ -152,6 +217,15 @@ impl Dropout {
     ///
     /// # Panics
     /// When p is not in `[0, 1)`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// use tapegrad_nn::{Dropout, ForwardCtx};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::ones([4, 8]));
+    /// let y = Dropout::Alpha(0.2).apply(x, &mut ForwardCtx::train(1));
+    /// assert_eq!(y.shape(), x.shape());
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn apply<'t, T: Float>(self, x: Var<'t, T>, ctx: &mut ForwardCtx<T>) -> Var<'t, T> {

@@ -22,6 +22,11 @@ pub enum Loss {
 
 impl Loss {
     /// Whether the targets are class labels (cross-entropy).
+    ///
+    /// ```
+    /// assert!(tapegrad_nn::Loss::CrossEntropy.is_classification());
+    /// assert!(!tapegrad_nn::Loss::BceWithLogits.is_classification());
+    /// ```
     #[must_use]
     pub fn is_classification(self) -> bool {
         self == Loss::CrossEntropy

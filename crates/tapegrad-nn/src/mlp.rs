@@ -55,6 +55,13 @@ impl<T: Float> MlpBuilder<T> {
     /// Appends a hidden layer of `units` units followed by `activation`,
     /// initialized with the activation's [default](Activation::default_init)
     /// and zero biases.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(5, Activation::Mish).output(1);
+    /// assert_eq!(mlp.layers()[0].activation(), Some(Activation::Mish));
+    /// ```
     pub fn hidden(mut self, units: usize, activation: Activation) -> Self {
         self.hidden.push(HiddenSpec {
             units,
@@ -70,6 +77,13 @@ impl<T: Float> MlpBuilder<T> {
     ///
     /// # Panics
     /// When no hidden layer was declared yet.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f64> = Mlp::new(3).hidden(2, Activation::Relu).init(Init::Constant(0.5)).output(1);
+    /// assert_eq!(mlp.params().tensor("0.weight").unwrap().data(), &[0.5; 6]);
+    /// ```
     #[track_caller]
     pub fn init(mut self, init: Init) -> Self {
         self.last("init").init = Some(init);
@@ -81,6 +95,13 @@ impl<T: Float> MlpBuilder<T> {
     ///
     /// # Panics
     /// When no hidden layer was declared yet.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f64> = Mlp::new(3).hidden(2, Activation::Relu).bias(0.1).output(1);
+    /// assert_eq!(mlp.params().tensor("0.bias").unwrap().data(), &[0.1, 0.1]);
+    /// ```
     #[track_caller]
     pub fn bias(mut self, value: f64) -> Self {
         self.last("bias").bias = value;
@@ -92,6 +113,13 @@ impl<T: Float> MlpBuilder<T> {
     ///
     /// # Panics
     /// When no hidden layer was declared yet, or p is not in `[0, 1)`.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Relu).dropout(0.5).output(1);
+    /// assert_eq!(mlp.layers()[1].module_index(), 3); // Linear, ReLU, Dropout, Linear
+    /// ```
     #[track_caller]
     pub fn dropout(mut self, p: f64) -> Self {
         assert!(
@@ -107,6 +135,13 @@ impl<T: Float> MlpBuilder<T> {
     ///
     /// # Panics
     /// When no hidden layer was declared yet, or p is not in `[0, 1)`.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Selu).alpha_dropout(0.05).output(1);
+    /// assert_eq!(mlp.layers()[0].dropout(), Some(tapegrad_nn::Dropout::Alpha(0.05)));
+    /// ```
     #[track_caller]
     pub fn alpha_dropout(mut self, p: f64) -> Self {
         assert!(
@@ -118,6 +153,14 @@ impl<T: Float> MlpBuilder<T> {
     }
 
     /// The seed of the initial weights (default 0).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let a: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Relu).seed(1).output(1);
+    /// let b: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Relu).seed(1).output(1);
+    /// assert_eq!(a.params().values(), b.params().values());
+    /// ```
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
@@ -125,6 +168,13 @@ impl<T: Float> MlpBuilder<T> {
 
     /// The output layer's initializer (default LeCun normal: unit gain,
     /// as for a linear unit).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Relu).output_init(Init::Constant(0.0)).output(2);
+    /// assert!(mlp.params().tensor("2.weight").unwrap().data().iter().all(|&w| w == 0.0));
+    /// ```
     pub fn output_init(mut self, init: Init) -> Self {
         self.output_init = init;
         self
@@ -133,6 +183,13 @@ impl<T: Float> MlpBuilder<T> {
     /// Adds the output layer of `outputs` units (no activation) and creates
     /// the network, drawing every weight from one generator seeded with
     /// [`seed`](MlpBuilder::seed), layer by layer.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).output(2); // no hidden layer: a linear model
+    /// assert_eq!(mlp.sizes(), vec![3, 2]);
+    /// ```
     #[must_use]
     pub fn output(self, outputs: usize) -> Mlp<T> {
         let mut rng = StdRng::seed_from_u64(self.seed);
@@ -190,6 +247,14 @@ impl<T: Float> MlpBuilder<T> {
 }
 
 /// One Linear layer of an [`Mlp`] with what follows it.
+///
+/// ```
+/// use tapegrad_nn::{Activation, Init, Mlp};
+///
+/// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Relu).output(2);
+/// let out = &mlp.layers()[1];
+/// assert_eq!((out.activation(), out.module_index()), (None, 2));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Layer {
     linear: Linear,
@@ -200,18 +265,39 @@ pub struct Layer {
 
 impl Layer {
     /// The Linear part.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Relu).output(2);
+    /// assert_eq!(mlp.layers()[0].linear().out_features(), 4);
+    /// ```
     #[must_use]
     pub fn linear(&self) -> &Linear {
         &self.linear
     }
 
     /// The activation after it (`None` for the output layer).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Tanh).output(2);
+    /// assert_eq!(mlp.layers()[0].activation(), Some(Activation::Tanh));
+    /// ```
     #[must_use]
     pub fn activation(&self) -> Option<Activation> {
         self.activation.as_ref().map(|a| a.0)
     }
 
     /// The dropout after the activation, if any.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Tanh).output(2);
+    /// assert_eq!(mlp.layers()[0].dropout(), None);
+    /// ```
     #[must_use]
     pub fn dropout(&self) -> Option<Dropout> {
         self.dropout
@@ -219,12 +305,28 @@ impl Layer {
 
     /// Index of the Linear module in the equivalent PyTorch `nn.Sequential`
     /// (the prefix of its parameter names).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(3).hidden(4, Activation::Tanh).hidden(4, Activation::Tanh).output(2);
+    /// let idx: Vec<usize> = mlp.layers().iter().map(|l| l.module_index()).collect();
+    /// assert_eq!(idx, [0, 2, 4]);
+    /// ```
     #[must_use]
     pub fn module_index(&self) -> usize {
         self.module
     }
 
     /// `"2: Linear(64, 128) + relu"`: the layer as the diagnostics name it.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(64).hidden(128, Activation::Relu).output(10);
+    /// assert_eq!(mlp.layers()[0].describe(), "0: Linear(64, 128) + relu");
+    /// assert_eq!(mlp.layers()[1].describe(), "2: Linear(128, 10)");
+    /// ```
     #[must_use]
     pub fn describe(&self) -> String {
         let mut s = format!(
@@ -271,6 +373,13 @@ pub struct Mlp<T: Float> {
 
 impl<T: Float> Mlp<T> {
     /// Starts declaring a network with `inputs` input features.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f64> = Mlp::new(4).hidden(8, Activation::Relu).output(3);
+    /// assert_eq!(mlp.inputs(), 4);
+    /// ```
     #[allow(clippy::new_ret_no_self)]
     pub fn new(inputs: usize) -> MlpBuilder<T> {
         MlpBuilder {
@@ -283,24 +392,53 @@ impl<T: Float> Mlp<T> {
     }
 
     /// The parameters.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).output(3);
+    /// assert_eq!(mlp.params().len(), 4);
+    /// ```
     #[must_use]
     pub fn params(&self) -> &Params<T> {
         &self.params
     }
 
     /// The parameters, mutable (for optimizers and loading).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mut mlp: Mlp<f32> = Mlp::new(1).output(1);
+    /// mlp.params_mut().values_mut().fill(2.0);
+    /// assert_eq!(mlp.predict(&tapegrad::Tensor::ones([1, 1])).data(), &[4.0]); // 2·1 + 2
+    /// ```
     #[must_use]
     pub fn params_mut(&mut self) -> &mut Params<T> {
         &mut self.params
     }
 
     /// The Linear layers with their activations, the output layer last.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).hidden(8, Activation::Relu).output(3);
+    /// assert_eq!(mlp.layers().len(), 3);
+    /// ```
     #[must_use]
     pub fn layers(&self) -> &[Layer] {
         &self.layers
     }
 
     /// Widths from input to output, e.g. `[64, 128, 64, 10]`.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).output(3);
+    /// assert_eq!(mlp.sizes(), vec![4, 8, 3]);
+    /// ```
     #[must_use]
     pub fn sizes(&self) -> Vec<usize> {
         let mut s = vec![self.layers[0].linear.in_features()];
@@ -309,12 +447,26 @@ impl<T: Float> Mlp<T> {
     }
 
     /// Number of input features.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).output(3);
+    /// assert_eq!(mlp.inputs(), 4);
+    /// ```
     #[must_use]
     pub fn inputs(&self) -> usize {
         self.layers[0].linear.in_features()
     }
 
     /// Number of outputs.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Init, Mlp};
+    ///
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).output(3);
+    /// assert_eq!(mlp.outputs(), 3);
+    /// ```
     #[must_use]
     pub fn outputs(&self) -> usize {
         self.layers[self.layers.len() - 1].linear.out_features()
@@ -349,6 +501,19 @@ impl<T: Float> Mlp<T> {
     ///
     /// # Panics
     /// When `x` is not `[N, inputs]`, or `p` was bound from another model.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// use tapegrad_nn::{Activation, ForwardCtx, Mlp};
+    /// let mlp: Mlp<f32> = Mlp::new(4).hidden(8, Activation::Relu).dropout(0.5).output(3);
+    /// let tape = Tape::new();
+    /// let p = mlp.params().bind(&tape);
+    /// let x = tape.constant(Tensor::ones([2, 4]));
+    /// let train = mlp.forward(&p, x, &mut ForwardCtx::train(0)); // dropout active
+    /// let eval = mlp.forward(&p, x, &mut ForwardCtx::eval());    // dropout off
+    /// assert_eq!(train.shape(), eval.shape());
+    /// assert_eq!(eval.value(), mlp.predict(&Tensor::ones([2, 4])));
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn forward<'t>(

@@ -83,6 +83,11 @@ pub struct Sgd<T: Float> {
 
 impl<T: Float> Sgd<T> {
     /// Plain SGD with learning rate `lr`.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Optimizer, Sgd};
+    /// assert_eq!(Sgd::<f32>::new(0.1).lr(), 0.1);
+    /// ```
     #[must_use]
     pub fn new(lr: f64) -> Self {
         Sgd {
@@ -95,6 +100,15 @@ impl<T: Float> Sgd<T> {
     }
 
     /// Sets the momentum coefficient μ (0.9 is usual).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Optimizer, Sgd};
+    /// let mut opt = Sgd::new(1.0).momentum(0.5);
+    /// let mut p = [0.0f64];
+    /// opt.step(&mut p, &[1.0]); // v = 1
+    /// opt.step(&mut p, &[0.0]); // v = 0.5: inertia keeps it moving
+    /// assert_eq!(p[0], -1.5);
+    /// ```
     #[must_use]
     pub fn momentum(mut self, mu: f64) -> Self {
         self.momentum = mu;
@@ -102,6 +116,14 @@ impl<T: Float> Sgd<T> {
     }
 
     /// Uses Nesterov's look-ahead momentum.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Optimizer, Sgd};
+    /// let mut opt = Sgd::new(1.0).momentum(0.5).nesterov(true);
+    /// let mut p = [0.0f64];
+    /// opt.step(&mut p, &[1.0]); // v = 1, step g + μv = 1.5
+    /// assert_eq!(p[0], -1.5);
+    /// ```
     #[must_use]
     pub fn nesterov(mut self, on: bool) -> Self {
         self.nesterov = on;
@@ -109,6 +131,14 @@ impl<T: Float> Sgd<T> {
     }
 
     /// Adds `λ·p` to every gradient (L2 regularization).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Optimizer, Sgd};
+    /// let mut opt = Sgd::new(0.5).weight_decay(1.0);
+    /// let mut p = [2.0f64];
+    /// opt.step(&mut p, &[0.0]); // g = 0 + 1·2
+    /// assert_eq!(p[0], 1.0);
+    /// ```
     #[must_use]
     pub fn weight_decay(mut self, lambda: f64) -> Self {
         self.weight_decay = lambda;
@@ -184,6 +214,11 @@ pub struct Adam<T: Float> {
 
 impl<T: Float> Adam<T> {
     /// Adam with learning rate `lr`, β = (0.9, 0.999), ε = 1e-8, no decay.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Adam, Optimizer};
+    /// assert_eq!(Adam::<f32>::new(1e-3).lr(), 1e-3);
+    /// ```
     #[must_use]
     pub fn new(lr: f64) -> Self {
         Adam {
@@ -219,6 +254,14 @@ impl<T: Float> Adam<T> {
     }
 
     /// Sets β₁ and β₂.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Adam, Optimizer};
+    /// let mut opt = Adam::new(0.1).betas(0.5, 0.9);
+    /// let mut p = [0.0f64];
+    /// opt.step(&mut p, &[1.0]);
+    /// assert!((p[0] + 0.1).abs() < 1e-6); // the first step is ≈ lr for any betas
+    /// ```
     #[must_use]
     pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
         self.beta1 = beta1;
@@ -227,6 +270,14 @@ impl<T: Float> Adam<T> {
     }
 
     /// Sets ε.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Adam, Optimizer};
+    /// let mut opt = Adam::new(0.1).eps(1.0);
+    /// let mut p = [0.0f64];
+    /// opt.step(&mut p, &[1.0]); // m̂ = 1, √v̂ = 1: step 0.1·1/(1 + 1)
+    /// assert!((p[0] + 0.05).abs() < 1e-12);
+    /// ```
     #[must_use]
     pub fn eps(mut self, eps: f64) -> Self {
         self.eps = eps;
@@ -234,6 +285,14 @@ impl<T: Float> Adam<T> {
     }
 
     /// L2 weight decay added to the gradient (Adam's coupled form).
+    ///
+    /// ```
+    /// use tapegrad_nn::{Adam, Optimizer};
+    /// let mut opt = Adam::new(0.1).weight_decay(1.0);
+    /// let mut p = [1.0f64];
+    /// opt.step(&mut p, &[-1.0]); // g + λp = 0: no move
+    /// assert!((p[0] - 1.0).abs() < 1e-12);
+    /// ```
     #[must_use]
     pub fn weight_decay(mut self, lambda: f64) -> Self {
         self.weight_decay = lambda;
@@ -242,6 +301,13 @@ impl<T: Float> Adam<T> {
     }
 
     /// Steps taken so far.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Adam, Optimizer};
+    /// let mut opt = Adam::new(0.1);
+    /// opt.step(&mut [0.0f32], &[1.0]);
+    /// assert_eq!(opt.steps(), 1);
+    /// ```
     #[must_use]
     pub fn steps(&self) -> i32 {
         self.t
@@ -324,6 +390,11 @@ pub enum LrSchedule {
 
 impl LrSchedule {
     /// The rate at `epoch` for base rate `base`.
+    ///
+    /// ```
+    /// use tapegrad_nn::LrSchedule;
+    /// assert_eq!(LrSchedule::Step { every: 2, gamma: 0.5 }.lr(1.0, 5), 0.25);
+    /// ```
     #[must_use]
     pub fn lr(self, base: f64, epoch: usize) -> f64 {
         match self {

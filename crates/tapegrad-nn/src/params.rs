@@ -33,6 +33,15 @@ pub struct ParamInfo {
 
 impl ParamInfo {
     /// The element range of this tensor in the flat buffers.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.info(b).range(), 4..6);
+    /// ```
     #[must_use]
     pub fn range(&self) -> Range<usize> {
         self.offset..self.offset + self.shape.numel()
@@ -53,6 +62,15 @@ pub struct ParamId(usize);
 
 impl ParamId {
     /// Position in the store (and in a [`Bound`] set of handles).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!((w.index(), b.index()), (0, 1));
+    /// ```
     #[must_use]
     pub fn index(self) -> usize {
         self.0
@@ -109,18 +127,51 @@ pub struct Bound<'t, T: Float> {
 
 impl<'t, T: Float> Bound<'t, T> {
     /// Number of bound tensors.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// let tape = tapegrad::Tape::new();
+    /// let bound = p.bind(&tape);
+    /// assert_eq!(bound.len(), 2);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.vars.len()
     }
 
     /// Whether nothing is bound.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// let tape = tapegrad::Tape::new();
+    /// let bound = p.bind(&tape);
+    /// assert!(!bound.is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.vars.is_empty()
     }
 
     /// The handles in store order.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// let tape = tapegrad::Tape::new();
+    /// let bound = p.bind(&tape);
+    /// assert_eq!(bound.vars()[1].value().data(), &[5.0, 6.0]);
+    /// ```
     #[must_use]
     pub fn vars(&self) -> &[Var<'t, T>] {
         &self.vars
@@ -136,6 +187,10 @@ impl<'t, T: Float> Index<ParamId> for Bound<'t, T> {
 
 impl<T: Float> Params<T> {
     /// An empty store.
+    ///
+    /// ```
+    /// assert!(tapegrad_nn::Params::<f32>::new().is_empty());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Params {
@@ -149,6 +204,15 @@ impl<T: Float> Params<T> {
     ///
     /// # Panics
     /// When `name` is already taken.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.numel(), 6);
+    /// ```
     #[track_caller]
     pub fn push(&mut self, name: impl Into<String>, value: Tensor<T>) -> ParamId {
         let name = name.into();
@@ -171,12 +235,25 @@ impl<T: Float> Params<T> {
     }
 
     /// Number of named tensors.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.len(), 2);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.index.len()
     }
 
     /// Whether the store holds no tensor.
+    ///
+    /// ```
+    /// assert!(tapegrad_nn::Params::<f64>::new().is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
@@ -196,24 +273,62 @@ impl<T: Float> Params<T> {
     }
 
     /// All values, flat, in store order.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.values(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    /// ```
     #[must_use]
     pub fn values(&self) -> &[T] {
         &self.values
     }
 
     /// All values, flat and mutable.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// p.values_mut()[4] = 0.0;
+    /// assert_eq!(p.value(b), &[0.0, 6.0]);
+    /// ```
     #[must_use]
     pub fn values_mut(&mut self) -> &mut [T] {
         &mut self.values
     }
 
     /// All gradients, flat, laid out as [`values`](Params::values).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.grads(), &[0.0; 6]);
+    /// ```
     #[must_use]
     pub fn grads(&self) -> &[T] {
         &self.grads
     }
 
     /// All gradients, flat and mutable (for accumulation or all-reduce).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// p.grads_mut().fill(1.0); // e.g. after an all-reduce
+    /// assert_eq!(p.grad(w), &[1.0; 4]);
+    /// ```
     #[must_use]
     pub fn grads_mut(&mut self) -> &mut [T] {
         &mut self.grads
@@ -238,6 +353,17 @@ impl<T: Float> Params<T> {
     }
 
     /// Sets every gradient to zero.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// p.grads_mut().fill(1.0);
+    /// p.zero_grads();
+    /// assert_eq!(p.grads(), &[0.0; 6]);
+    /// ```
     pub fn zero_grads(&mut self) {
         self.grads.fill(T::zero());
     }
@@ -246,6 +372,15 @@ impl<T: Float> Params<T> {
     ///
     /// # Panics
     /// When `id` does not belong to this store.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.info(w).shape.dims(), &[2, 2]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn info(&self, id: ParamId) -> &ParamInfo {
@@ -256,6 +391,15 @@ impl<T: Float> Params<T> {
     ///
     /// # Panics
     /// When `id` does not belong to this store.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.name(b), "0.bias");
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn name(&self, id: ParamId) -> &str {
@@ -283,6 +427,15 @@ impl<T: Float> Params<T> {
     ///
     /// # Panics
     /// When `id` does not belong to this store.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.value(b), &[5.0, 6.0]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn value(&self, id: ParamId) -> &[T] {
@@ -293,6 +446,16 @@ impl<T: Float> Params<T> {
     ///
     /// # Panics
     /// When `id` does not belong to this store.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// p.value_mut(b).fill(0.0);
+    /// assert_eq!(p.values()[4..], [0.0, 0.0]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn value_mut(&mut self, id: ParamId) -> &mut [T] {
@@ -304,6 +467,15 @@ impl<T: Float> Params<T> {
     ///
     /// # Panics
     /// When `id` does not belong to this store.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// assert_eq!(p.grad(b), &[0.0, 0.0]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn grad(&self, id: ParamId) -> &[T] {
@@ -328,6 +500,16 @@ impl<T: Float> Params<T> {
     }
 
     /// Every tensor as `(name, info)`, in store order.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// let names: Vec<&str> = p.iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["0.weight", "0.bias"]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamInfo)> {
         self.index.iter().map(|(k, v)| (k.as_str(), v))
     }
@@ -336,6 +518,19 @@ impl<T: Float> Params<T> {
     /// gradient, copying its values from the flat buffer (no allocation once
     /// the tape has grown). Inside [`Tape::no_grad`] the leaves are
     /// constants, as for evaluation.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// let tape = tapegrad::Tape::new();
+    /// let bound = p.bind(&tape);
+    /// assert!(bound[w].requires_grad());
+    /// let frozen = tape.no_grad(|| p.bind(&tape)); // constants, for evaluation
+    /// assert!(!frozen[w].requires_grad());
+    /// ```
     #[must_use]
     pub fn bind<'t>(&self, tape: &'t Tape<T>) -> Bound<'t, T> {
         let vars = self
@@ -352,6 +547,20 @@ impl<T: Float> Params<T> {
     /// # Panics
     /// When `bound` was not made by [`bind`](Params::bind) on this store, or
     /// `grads` comes from another recording.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::Params;
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("0.weight", Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let b = p.push("0.bias", Tensor::from_vec(vec![5.0, 6.0], [2]));
+    /// let tape = tapegrad::Tape::new();
+    /// let bound = p.bind(&tape);
+    /// let loss = (bound[w].sum() * bound[b].sum()).mul_scalar(0.5);
+    /// let grads = loss.backward();
+    /// p.store_grads(&bound, &grads);
+    /// assert_eq!(p.grad(b), &[5.0, 5.0]); // 0.5 · sum(w)
+    /// ```
     #[track_caller]
     pub fn store_grads(&mut self, bound: &Bound<'_, T>, grads: &Gradients<T>) {
         assert!(

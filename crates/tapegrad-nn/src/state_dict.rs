@@ -11,6 +11,15 @@ use std::path::Path;
 use tapegrad::{Float, Tensor};
 
 /// Why a state dict does not fit a model. Every variant names the tensor.
+///
+/// ```
+/// use tapegrad_nn::{Activation, Mlp, StateDictError};
+/// let mut mlp: Mlp<f32> = Mlp::new(2).hidden(3, Activation::Relu).output(1);
+/// let mut sd = mlp.state_dict();
+/// sd.shift_remove("0.bias");
+/// let err = mlp.load_state_dict(&sd).unwrap_err();
+/// assert_eq!(err, StateDictError::Missing { name: "0.bias".into(), expected: vec![3] });
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StateDictError {
     /// The state dict has a tensor the model does not.
@@ -42,6 +51,13 @@ pub enum StateDictError {
 }
 
 /// Why a model could not be saved or loaded.
+///
+/// ```
+/// use tapegrad_nn::{Activation, Mlp, ModelIoError};
+/// let mut mlp: Mlp<f32> = Mlp::new(2).output(1);
+/// let err = mlp.load("/nonexistent/model.safetensors").unwrap_err();
+/// assert!(matches!(err, ModelIoError::Io(_)));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum ModelIoError {
     /// Reading, writing or decoding the file failed.
@@ -150,6 +166,15 @@ impl<T: Float> Mlp<T> {
     /// # Errors
     /// [`StateDictError`] naming the tensor that is unknown, missing or of
     /// the wrong shape; the model is then unchanged.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Mlp};
+    /// let a: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Swish).seed(1).output(1);
+    /// let mut b: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Swish).seed(2).output(1);
+    /// b.load_state_dict(&a.state_dict())?;
+    /// assert_eq!(a.params().values(), b.params().values());
+    /// # Ok::<(), tapegrad_nn::StateDictError>(())
+    /// ```
     pub fn load_state_dict(
         &mut self,
         state: &IndexMap<String, Tensor<T>>,
@@ -188,6 +213,18 @@ impl<T: Float> Mlp<T> {
     /// [`ModelIoError::Io`] for unreadable, malformed or truncated files and
     /// unsupported dtypes; [`ModelIoError::StateDict`] for unknown, missing
     /// or wrongly shaped tensors. The model is unchanged on error.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Activation, Mlp, ModelIoError, StateDictError};
+    /// let path = std::env::temp_dir().join(format!("tapegrad-load-doc-{}.safetensors", std::process::id()));
+    /// let a: Mlp<f32> = Mlp::new(2).hidden(3, Activation::Tanh).seed(1).output(1);
+    /// a.save(&path)?;
+    /// let mut wrong: Mlp<f32> = Mlp::new(2).hidden(4, Activation::Tanh).output(1);
+    /// let err = wrong.load(&path).unwrap_err();
+    /// assert!(matches!(err, ModelIoError::StateDict(StateDictError::Shape { .. })), "{err}");
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn load(&mut self, path: impl AsRef<Path>) -> Result<(), ModelIoError> {
         let sd = load_safetensors::<T>(path)?;
         self.load_state_dict(&sd)?;

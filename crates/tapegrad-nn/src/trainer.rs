@@ -38,6 +38,10 @@ pub enum BatchMode {
 
 impl BatchMode {
     /// Rows per step for a training set of `n` rows.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad_nn::BatchMode::MiniBatch(0).batch_size(10), 1);
+    /// ```
     #[must_use]
     pub fn batch_size(self, n: usize) -> usize {
         match self {
@@ -49,6 +53,12 @@ impl BatchMode {
 }
 
 /// The validation metric early stopping watches.
+///
+/// ```
+/// use tapegrad_nn::{EarlyStopping, Metric};
+/// let rule = EarlyStopping::new(Metric::ValAccuracy, 3);
+/// assert_eq!(rule.metric, Metric::ValAccuracy);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
     /// Validation loss (lower is better).
@@ -78,6 +88,12 @@ pub struct EarlyStopping {
 
 impl EarlyStopping {
     /// Watches `metric` with the given patience and `min_delta` 0.
+    ///
+    /// ```
+    /// use tapegrad_nn::{EarlyStopping, Metric};
+    /// let rule = EarlyStopping { min_delta: 1e-4, ..EarlyStopping::new(Metric::ValLoss, 10) };
+    /// assert_eq!(rule.patience, 10);
+    /// ```
     #[must_use]
     pub fn new(metric: Metric, patience: usize) -> Self {
         EarlyStopping {
@@ -89,6 +105,18 @@ impl EarlyStopping {
 }
 
 /// Why training ended.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad_nn::data::Dataset;
+/// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
+/// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
+/// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
+/// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
+/// let h = Trainer::new(Loss::Mse).epochs(2).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
+/// assert_eq!(h.stop, tapegrad_nn::StopReason::MaxEpochs);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
     /// The epoch budget ran out.
@@ -104,6 +132,20 @@ pub enum StopReason {
 }
 
 /// What one epoch measured.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad_nn::data::Dataset;
+/// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
+/// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
+/// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
+/// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
+/// let h = Trainer::new(Loss::Mse).epochs(2).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
+/// let r = &h.epochs[1];
+/// assert_eq!((r.epoch, r.lr, r.val_loss), (1, 0.1, None));
+/// assert!(r.to_string().starts_with("epoch   2  loss"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochRecord {
     /// The epoch, from 0.
@@ -142,6 +184,18 @@ impl std::fmt::Display for EpochRecord {
 }
 
 /// Every epoch's record and why training stopped.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad_nn::data::Dataset;
+/// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
+/// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
+/// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
+/// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
+/// let h = Trainer::new(Loss::Mse).epochs(3).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
+/// assert_eq!(h.epochs.len(), 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
     /// One record per finished epoch.
@@ -152,6 +206,18 @@ pub struct History {
 
 impl History {
     /// The last epoch's record.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::data::Dataset;
+    /// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
+    /// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
+    /// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
+    /// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
+    /// let h = Trainer::new(Loss::Mse).epochs(3).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
+    /// assert_eq!(h.last().unwrap().epoch, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn last(&self) -> Option<&EpochRecord> {
         self.epochs.last()
@@ -159,6 +225,18 @@ impl History {
 
     /// The first epoch (from 0) whose validation accuracy, or training
     /// accuracy without validation set, reached `level`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::data::Dataset;
+    /// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
+    /// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
+    /// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
+    /// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
+    /// let h = Trainer::new(Loss::Mse).epochs(3).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
+    /// assert!(h.epochs_to_accuracy(0.0) == Some(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn epochs_to_accuracy(&self, level: f64) -> Option<usize> {
         self.epochs
@@ -169,6 +247,10 @@ impl History {
 }
 
 /// What turned non-finite.
+///
+/// ```
+/// assert_eq!(tapegrad_nn::NonFinite::Gradient.to_string(), "gradient");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NonFinite {
     /// A layer's forward output.
@@ -190,6 +272,20 @@ impl std::fmt::Display for NonFinite {
 }
 
 /// Why training failed.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad_nn::data::Dataset;
+/// use tapegrad_nn::{Activation, Loss, Mlp, NonFinite, Sgd, TrainError, Trainer};
+/// let x = Tensor::from_vec(vec![1.0f32, f32::NAN], [2, 1]);
+/// let data = Dataset::regression(x, Tensor::zeros([2, 1]))?;
+/// let mut mlp: Mlp<f32> = Mlp::new(1).hidden(2, Activation::Relu).output(1);
+/// let err = Trainer::new(Loss::Mse).mode(tapegrad_nn::BatchMode::Online).shuffle(false)
+///     .fit(&mut mlp, &mut Sgd::new(0.1), &data, None).unwrap_err();
+/// assert!(matches!(err, TrainError::NonFinite { epoch: 1, step: 2, what: NonFinite::Output, .. }));
+/// assert!(mlp.params().values().iter().all(|v| v.is_finite()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     /// The loss or a gradient became NaN or infinite. The failing step
@@ -265,6 +361,13 @@ struct NormAcc {
 impl Trainer {
     /// A trainer minimizing `loss`: mini-batches of 32, 10 epochs, seed 0,
     /// shuffled, constant rate, silent, no diagnostics.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    ///
+    /// let t = Trainer::new(Loss::CrossEntropy);
+    /// let _ = t.mode(BatchMode::Online);
+    /// ```
     pub fn new(loss: Loss) -> Self {
         Trainer {
             loss,
@@ -283,18 +386,33 @@ impl Trainer {
     }
 
     /// Online, mini-batch or full-batch updates.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).mode(BatchMode::FullBatch);
+    /// ```
     pub fn mode(mut self, mode: BatchMode) -> Self {
         self.mode = mode;
         self
     }
 
     /// The maximum number of epochs.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).epochs(100);
+    /// ```
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.epochs = epochs;
         self
     }
 
     /// Seed of the shuffling and of dropout masks.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).seed(42);
+    /// ```
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
@@ -302,18 +420,33 @@ impl Trainer {
 
     /// Whether to visit the samples in a new random order every epoch
     /// (default `true`); `false` keeps the data set's order.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).shuffle(false);
+    /// ```
     pub fn shuffle(mut self, on: bool) -> Self {
         self.shuffle = on;
         self
     }
 
     /// Stops after the first epoch whose mean training loss is ≤ `loss`.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).stop_at_loss(1e-3);
+    /// ```
     pub fn stop_at_loss(mut self, loss: f64) -> Self {
         self.target_loss = Some(loss);
         self
     }
 
     /// Stops early on the validation metric (needs a validation set).
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).early_stopping(tapegrad_nn::EarlyStopping::new(tapegrad_nn::Metric::ValLoss, 5));
+    /// ```
     pub fn early_stopping(mut self, rule: EarlyStopping) -> Self {
         self.early = Some(rule);
         self
@@ -321,18 +454,33 @@ impl Trainer {
 
     /// The learning-rate schedule, applied to the optimizer's rate at the
     /// start of `fit`.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).schedule(tapegrad_nn::LrSchedule::Cosine { epochs: 100, min_lr: 0.0 });
+    /// ```
     pub fn schedule(mut self, schedule: LrSchedule) -> Self {
         self.schedule = schedule;
         self
     }
 
     /// Shows an indicatif progress bar on stderr (when it is a terminal).
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).progress(true);
+    /// ```
     pub fn progress(mut self, on: bool) -> Self {
         self.progress = on;
         self
     }
 
     /// Prints one line per epoch (loss, accuracy, validation, rate).
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).verbose(true);
+    /// ```
     pub fn verbose(mut self, on: bool) -> Self {
         self.verbose = on;
         self
@@ -341,6 +489,11 @@ impl Trainer {
     /// Collects dead-unit, saturation and gradient-norm diagnostics every
     /// epoch (into [`EpochRecord::diagnostics`]); costs a pass over each
     /// hidden layer's values per step, nothing when off.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).diagnostics(true);
+    /// ```
     pub fn diagnostics(mut self, on: bool) -> Self {
         self.diagnostics = on;
         self
@@ -348,6 +501,11 @@ impl Trainer {
 
     /// Also prints the diagnostics after every epoch's line (implies
     /// [`diagnostics`](Trainer::diagnostics)).
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).print_diagnostics(true);
+    /// ```
     pub fn print_diagnostics(mut self, on: bool) -> Self {
         self.print_diagnostics = on;
         self.diagnostics |= on;
@@ -362,6 +520,20 @@ impl Trainer {
     /// infinite (the model keeps the last finite step's parameters);
     /// [`TrainError::Data`] when the data's width, targets or emptiness do
     /// not fit the model and loss, or early stopping has no validation set.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::data::Dataset;
+    /// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
+    /// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
+    /// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
+    /// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
+    /// let mut opt = Sgd::new(0.5).momentum(0.9);
+    /// let h = Trainer::new(Loss::Mse).mode(tapegrad_nn::BatchMode::FullBatch).epochs(200)
+    ///     .stop_at_loss(1e-4).fit(&mut mlp, &mut opt, &data, Some(&data))?;
+    /// assert_eq!(h.last().unwrap().val_accuracy, Some(1.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fit<T: Float, O: Optimizer<T> + ?Sized>(
         &self,
         mlp: &mut Mlp<T>,
@@ -713,6 +885,14 @@ fn locate_non_finite<T: Float>(
 }
 
 /// Loss and accuracy of a model on a data set.
+///
+/// ```
+/// use tapegrad_nn::data::digits;
+/// use tapegrad_nn::{evaluate, Activation, Loss, Mlp};
+/// let mlp: Mlp<f32> = Mlp::new(64).hidden(8, Activation::Relu).output(10);
+/// let e = evaluate(&mlp, &digits(), Loss::CrossEntropy);
+/// assert!(e.accuracy < 0.5); // untrained
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Evaluation {
     /// Mean loss.
