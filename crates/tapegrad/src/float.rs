@@ -1,6 +1,6 @@
 //! The element types a tape can hold: `f32` and `f64`.
 
-use std::fmt::{Debug, Display};
+use std::fmt::{Debug, Display, LowerExp};
 use std::iter::Sum;
 use std::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
@@ -21,6 +21,7 @@ pub trait Float:
     + Default
     + Debug
     + Display
+    + LowerExp
     + Send
     + Sync
     + 'static

@@ -47,6 +47,7 @@ mod anomaly;
 mod backward;
 mod float;
 mod gradcheck;
+mod numpy_fmt;
 mod ops;
 mod shape;
 mod tape;

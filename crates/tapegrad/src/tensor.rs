@@ -356,70 +356,16 @@ impl<T: Float> Index<&[usize]> for Tensor<T> {
     }
 }
 
-/// Formats one element as NumPy does: up to 8 significant decimals, trailing
-/// zeros dropped, a bare `.` for whole numbers.
-fn numpy_elem<T: Float>(x: T) -> String {
-    let v = x.to_f64();
-    if !v.is_finite() {
-        return if v.is_nan() {
-            "nan".into()
-        } else if v > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let a = v.abs();
-    if a != 0.0 && !(1e-4..1e16).contains(&a) {
-        return format!("{v:.8e}")
-            .replace("e-", "e-0")
-            .trim_end_matches('0')
-            .to_string();
-    }
-    let s = format!("{v:.8}");
-    let s = s.trim_end_matches('0');
-    s.to_string()
-}
-
 impl<T: Float> fmt::Display for Tensor<T> {
-    /// NumPy's layout: nested brackets, elements separated by spaces and
-    /// right-aligned to a common width, one row per line.
+    /// NumPy's `str(array)`: nested brackets, one format for all elements
+    /// (positional, or scientific for wide ranges), aligned columns, rows
+    /// wrapped at 75 characters; a 0-d tensor prints as its scalar.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let strs: Vec<String> = self.data.iter().map(|&x| numpy_elem(x)).collect();
-        let width = strs.iter().map(String::len).max().unwrap_or(0);
-        if self.shape.rank() == 0 {
-            return write!(f, "{}", strs[0]);
-        }
-        fmt_axis(f, &strs, self.shape.dims(), 0, width)
+        f.write_str(&crate::numpy_fmt::format_array(
+            &self.data,
+            self.shape.dims(),
+        ))
     }
-}
-
-fn fmt_axis(
-    f: &mut fmt::Formatter<'_>,
-    s: &[String],
-    dims: &[usize],
-    depth: usize,
-    w: usize,
-) -> fmt::Result {
-    write!(f, "[")?;
-    if dims.len() == 1 {
-        for (i, e) in s.iter().enumerate() {
-            if i > 0 {
-                write!(f, " ")?;
-            }
-            write!(f, "{e:>w$}")?;
-        }
-    } else {
-        let chunk = s.len() / dims[0].max(1);
-        for i in 0..dims[0] {
-            if i > 0 {
-                let blank = "\n".repeat(dims.len() - 1);
-                write!(f, "{blank}{:indent$}", "", indent = depth + 1)?;
-            }
-            fmt_axis(f, &s[i * chunk..(i + 1) * chunk], &dims[1..], depth + 1, w)?;
-        }
-    }
-    write!(f, "]")
 }
 
 impl<T: Float> fmt::Debug for Tensor<T> {
