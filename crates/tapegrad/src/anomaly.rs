@@ -3,15 +3,15 @@
 
 use crate::backward::GradBuffers;
 use crate::ops::Op;
-use crate::tape::{Node, NodeId};
-use crate::Float;
+use crate::tape::{Node, NodeId, Values};
+use crate::{Float, Shape};
 use std::panic::Location;
 
-fn describe(nodes: &[Node], op: &Op) -> String {
+fn describe(nodes: &[Node], shapes: &[Shape], op: &Op) -> String {
     let shapes: Vec<String> = op
         .inputs()
         .iter()
-        .map(|&i| nodes[i as usize].shape.to_string())
+        .map(|&i| shapes[nodes[i as usize].shape as usize].to_string())
         .collect();
     format!("{} of inputs {}", op.name(), shapes.join(", "))
 }
@@ -22,26 +22,32 @@ fn first_bad<T: Float>(xs: &[T]) -> Option<(usize, T)> {
 
 /// Panics if a freshly computed forward value holds NaN or infinity.
 #[track_caller]
-pub(crate) fn check_forward<T: Float>(nodes: &[Node], op: &Op, out: &[T], at: &Location<'_>) {
+pub(crate) fn check_forward<T: Float>(
+    nodes: &[Node],
+    shapes: &[Shape],
+    op: &Op,
+    out: &[T],
+    at: &Location<'_>,
+) {
     if let Some((i, x)) = first_bad(out) {
         panic!(
             "tapegrad anomaly: forward {} produced {x} at element {i}, recorded at {at}",
-            describe(nodes, op)
+            describe(nodes, shapes, op)
         );
     }
 }
 
 /// Panics if the backward rule of node `id` wrote NaN or infinity into the
 /// gradient of one of its inputs.
-pub(crate) fn check_backward<T: Float>(nodes: &[Node], id: NodeId, grads: &mut GradBuffers<T>) {
-    let node = &nodes[id as usize];
+pub(crate) fn check_backward<T: Float>(v: &Values<'_, T>, id: NodeId, grads: &mut GradBuffers<T>) {
+    let node = &v.nodes[id as usize];
     for input in node.op.inputs() {
-        if let Some(g) = grads.acc(nodes, input) {
+        if let Some(g) = grads.acc(v, input) {
             if let Some((i, x)) = first_bad(g) {
                 panic!(
                     "tapegrad anomaly: backward of {} produced gradient {x} at element {i} of input #{input}, \
                      op recorded at {}",
-                    describe(nodes, &node.op),
+                    describe(v.nodes, v.shapes, &node.op),
                     node.location
                 );
             }

@@ -2,7 +2,7 @@
 //! first node, one call per node into that op's rule, and the stores that
 //! hold gradients while it runs and after.
 
-use crate::tape::{Inner, Node, NodeId, Values};
+use crate::tape::{Inner, NodeId, Values};
 use crate::{Float, Shape, Tape, Tensor, Var};
 use std::ops::Index;
 
@@ -30,14 +30,14 @@ impl<T: Float> GradBuffers<T> {
     /// The gradient buffer of input `id` for accumulation, zero-filled on
     /// first use; `None` when no gradient flows into that node.
     #[inline]
-    pub(crate) fn acc(&mut self, nodes: &[Node], id: NodeId) -> Option<&mut [T]> {
-        let node = &nodes[id as usize];
+    pub(crate) fn acc(&mut self, v: &Values<'_, T>, id: NodeId) -> Option<&mut [T]> {
+        let node = &v.nodes[id as usize];
         if !node.requires_grad {
             return None;
         }
         let mut s = self.slot[id as usize];
         if s == NONE {
-            let n = node.shape.numel();
+            let n = v.shapes[node.shape as usize].numel();
             s = match self
                 .free
                 .iter()
@@ -296,17 +296,22 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
     let Inner {
         nodes,
         values,
+        shapes,
         grads,
     } = &mut *inner;
     out.reset(tape.id(), tape.generation(), nodes.len());
     grads.reset(root as usize + 1);
-    if let Some(buf) = grads.acc(nodes, root) {
+    let v = Values {
+        nodes,
+        values,
+        shapes,
+    };
+    if let Some(buf) = grads.acc(&v, root) {
         match seed {
             Some(s) => buf.copy_from_slice(s),
             None => buf.fill(T::one()),
         }
     }
-    let v = Values { nodes, values };
     for id in (0..=root).rev() {
         let node = &nodes[id as usize];
         if !node.requires_grad {
@@ -314,16 +319,16 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         }
         let Some((slot, g)) = grads.take(id) else {
             if node.is_param {
-                out.store(id, None, &node.shape);
+                out.store(id, None, v.shape(id));
             }
             continue;
         };
         if node.is_param {
-            out.store(id, Some(&g), &node.shape);
+            out.store(id, Some(&g), v.shape(id));
         } else {
             node.op.backward(id, &g, &v, grads);
             if anomaly {
-                crate::anomaly::check_backward(nodes, id, grads);
+                crate::anomaly::check_backward(&v, id, grads);
             }
         }
         grads.give_back(slot, g);

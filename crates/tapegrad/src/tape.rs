@@ -22,7 +22,10 @@ pub(crate) type NodeId = u32;
 pub(crate) struct Node {
     pub op: Op,
     pub offset: usize,
-    pub shape: Shape,
+    /// Index of the node's shape in [`Inner::shapes`]: runs of nodes with
+    /// one shape share one entry, which keeps a node at 48 bytes (a 10M-op
+    /// scalar chain fits in well under 1 GB).
+    pub shape: u32,
     /// Some parameter lies upstream, so backward must visit this node.
     pub requires_grad: bool,
     /// A leaf created by [`Tape::param`]: its gradient is reported.
@@ -34,6 +37,7 @@ pub(crate) struct Node {
 pub(crate) struct Inner<T: Float> {
     pub nodes: Vec<Node>,
     pub values: Vec<T>,
+    pub shapes: Vec<Shape>,
     pub grads: GradBuffers<T>,
 }
 
@@ -81,6 +85,7 @@ impl<T: Float> Tape<T> {
             inner: RefCell::new(Inner {
                 nodes: Vec::new(),
                 values: Vec::new(),
+                shapes: Vec::new(),
                 grads: GradBuffers::default(),
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -116,6 +121,7 @@ impl<T: Float> Tape<T> {
         let inner = self.inner.get_mut();
         inner.nodes.clear();
         inner.values.clear();
+        inner.shapes.clear();
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -261,6 +267,7 @@ impl<T: Float> Tape<T> {
         let offset = inner.values.len();
         inner.values.extend_from_slice(data);
         let id = inner.nodes.len() as NodeId;
+        let shape = intern(&mut inner.shapes, shape);
         inner.nodes.push(Node {
             op: Op::Leaf,
             offset,
@@ -299,13 +306,15 @@ impl<T: Float> Tape<T> {
             &Values {
                 nodes: &inner.nodes,
                 values: before,
+                shapes: &inner.shapes,
             },
             out,
         );
         if self.anomaly.get() {
-            crate::anomaly::check_forward(&inner.nodes, &op, out, location);
+            crate::anomaly::check_forward(&inner.nodes, &inner.shapes, &op, out, location);
         }
         let id = inner.nodes.len() as NodeId;
+        let shape = intern(&mut inner.shapes, shape);
         inner.nodes.push(Node {
             op: if requires_grad || recording {
                 op
@@ -333,7 +342,21 @@ impl<T: Float> Tape<T> {
     }
 
     pub(crate) fn shape_of(&self, id: NodeId) -> Shape {
-        self.inner.borrow().nodes[id as usize].shape.clone()
+        let inner = self.inner.borrow();
+        inner.shapes[inner.nodes[id as usize].shape as usize].clone()
+    }
+}
+
+/// The index of `shape` in `shapes`, appending it unless one of the last
+/// few entries already holds it (consecutive ops mostly share shapes).
+fn intern(shapes: &mut Vec<Shape>, shape: Shape) -> u32 {
+    let recent = shapes.len().saturating_sub(4);
+    match shapes[recent..].iter().rposition(|s| *s == shape) {
+        Some(i) => (recent + i) as u32,
+        None => {
+            shapes.push(shape);
+            (shapes.len() - 1) as u32
+        }
     }
 }
 
@@ -341,17 +364,18 @@ impl<T: Float> Tape<T> {
 pub(crate) struct Values<'a, T> {
     pub nodes: &'a [Node],
     pub values: &'a [T],
+    pub shapes: &'a [Shape],
 }
 
 impl<T: Float> Values<'_, T> {
     #[inline]
     pub fn val(&self, id: NodeId) -> &[T] {
         let n = &self.nodes[id as usize];
-        &self.values[n.offset..n.offset + n.shape.numel()]
+        &self.values[n.offset..n.offset + self.shapes[n.shape as usize].numel()]
     }
 
     #[inline]
     pub fn shape(&self, id: NodeId) -> &Shape {
-        &self.nodes[id as usize].shape
+        &self.shapes[self.nodes[id as usize].shape as usize]
     }
 }

@@ -56,7 +56,7 @@ impl<'t, T: Float> Var<'t, T> {
     #[must_use]
     pub fn numel(&self) -> usize {
         let inner = self.tape.inner.borrow();
-        inner.nodes[self.id as usize].shape.numel()
+        inner.shapes[inner.nodes[self.id as usize].shape as usize].numel()
     }
 
     /// A copy of the value as a tensor.
@@ -82,10 +82,8 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn with_data<R>(&self, f: impl FnOnce(&[T], &Shape) -> R) -> R {
         let inner = self.tape.inner.borrow();
         let n = &inner.nodes[self.id as usize];
-        f(
-            &inner.values[n.offset..n.offset + n.shape.numel()],
-            &n.shape,
-        )
+        let shape = &inner.shapes[n.shape as usize];
+        f(&inner.values[n.offset..n.offset + shape.numel()], shape)
     }
 
     /// The value of a one-element node.

@@ -75,9 +75,15 @@ impl<'t, T: Float> Var<'t, T> {
     fn binary(self, op: BinaryOp, rhs: Var<'t, T>) -> Var<'t, T> {
         self.same_tape(&rhs, op.name());
         let (sa, sb) = (self.shape(), rhs.shape());
+        let same = sa == sb;
+        let broadcast = if same {
+            Some(sa.clone())
+        } else {
+            Shape::broadcast(&sa, &sb)
+        };
         // `let … else` rather than a closure: a closure would report its own
         // line instead of the caller's.
-        let Some(out) = Shape::broadcast(&sa, &sb) else {
+        let Some(out) = broadcast else {
             panic!(
                 "tapegrad: {}: shapes {sa} and {sb} cannot be broadcast together (at {})",
                 op.name(),
@@ -87,7 +93,7 @@ impl<'t, T: Float> Var<'t, T> {
         let (a, b) = (self.id, rhs.id);
         self.tape.record(Op::Binary(op, a, b), out.clone(), |v, o| {
             let (xa, xb) = (v.val(a), v.val(b));
-            if sa == sb {
+            if same {
                 for ((o, &x), &y) in o.iter_mut().zip(xa).zip(xb) {
                     *o = op.apply(x, y);
                 }
@@ -202,7 +208,7 @@ pub(crate) fn backward<T: Float>(
     } else {
         (sa.broadcast_strides(out), sb.broadcast_strides(out))
     };
-    if let Some(ga) = gb.acc(v.nodes, a) {
+    if let Some(ga) = gb.acc(v, a) {
         if same {
             for i in 0..g.len() {
                 ga[i] += g[i] * op.da(xa[i], xb[i]);
@@ -213,7 +219,7 @@ pub(crate) fn backward<T: Float>(
             });
         }
     }
-    if let Some(gbuf) = gb.acc(v.nodes, b) {
+    if let Some(gbuf) = gb.acc(v, b) {
         if same {
             for i in 0..g.len() {
                 gbuf[i] += g[i] * op.db(xa[i], xb[i]);

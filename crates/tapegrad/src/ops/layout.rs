@@ -121,7 +121,7 @@ pub(crate) fn transpose_backward<T: Float>(
 ) {
     let src = swapped_strides(v.shape(x), d0 as usize, d1 as usize);
     let out = v.shape(id);
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for_each_broadcast2(out, &src, &src, |i, k, _| gx[k] += g[i]);
     }
 }
@@ -132,7 +132,7 @@ pub(crate) fn reshape_backward<T: Float>(
     v: &Values<'_, T>,
     gb: &mut GradBuffers<T>,
 ) {
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for (a, &b) in gx.iter_mut().zip(g) {
             *a += b;
         }

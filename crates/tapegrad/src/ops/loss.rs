@@ -157,12 +157,12 @@ pub(crate) fn mse_backward<T: Float>(
 ) {
     let k = inv_n(v, p, g) * T::from_f64(2.0);
     let (pv, tv) = (v.val(p), v.val(t));
-    if let Some(gp) = gb.acc(v.nodes, p) {
+    if let Some(gp) = gb.acc(v, p) {
         for i in 0..gp.len() {
             gp[i] += k * (pv[i] - tv[i]);
         }
     }
-    if let Some(gt) = gb.acc(v.nodes, t) {
+    if let Some(gt) = gb.acc(v, t) {
         for i in 0..gt.len() {
             gt[i] -= k * (pv[i] - tv[i]);
         }
@@ -180,7 +180,7 @@ pub(crate) fn cross_entropy_backward<T: Float>(
     let c = v.shape(x).dims()[1];
     let k = g[0] / T::from_f64(rows as f64);
     let (xv, tv) = (v.val(x), v.val(t));
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for ((row, gr), &ti) in xv.chunks_exact(c).zip(gx.chunks_exact_mut(c)).zip(tv) {
             let (m, lse) = row_logsumexp(row);
             for (gi, &xi) in gr.iter_mut().zip(row) {
@@ -200,12 +200,12 @@ pub(crate) fn bce_backward<T: Float>(
 ) {
     let k = inv_n(v, x, g);
     let (xv, tv) = (v.val(x), v.val(t));
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for i in 0..gx.len() {
             gx[i] += k * (sigmoid(xv[i]) - tv[i]);
         }
     }
-    if let Some(gt) = gb.acc(v.nodes, t) {
+    if let Some(gt) = gb.acc(v, t) {
         for i in 0..gt.len() {
             gt[i] -= k * xv[i];
         }

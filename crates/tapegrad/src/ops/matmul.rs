@@ -244,7 +244,7 @@ pub(crate) fn backward<T: Float>(
         rs: x.cs,
         cs: x.rs,
     };
-    if let Some(ga) = gb.acc(v.nodes, a) {
+    if let Some(ga) = gb.acc(v, a) {
         for i in 0..batch {
             let gv = view(so, false, i);
             gemm(
@@ -261,7 +261,7 @@ pub(crate) fn backward<T: Float>(
             );
         }
     }
-    if let Some(gbb) = gb.acc(v.nodes, b) {
+    if let Some(gbb) = gb.acc(v, b) {
         for i in 0..batch {
             let gv = view(so, false, i);
             gemm(

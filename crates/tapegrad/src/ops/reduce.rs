@@ -237,7 +237,7 @@ pub(crate) fn backward<T: Float>(
         ReduceOp::Sum => T::one(),
         ReduceOp::Mean => T::one() / T::from_f64(count(xs, axis) as f64),
     };
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         if axis.is_none() {
             let gs = g[0] * scale;
             gx.iter_mut().for_each(|e| *e += gs);
@@ -273,7 +273,7 @@ pub(crate) fn sum_to_backward<T: Float>(
 ) {
     let xs = v.shape(x);
     let ts = v.shape(id).broadcast_strides(xs);
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for_each_broadcast2(xs, &xs.strides(), &ts, |_, i, k| gx[i] += g[k]);
     }
 }
@@ -288,7 +288,7 @@ pub(crate) fn broadcast_to_backward<T: Float>(
 ) {
     let out = v.shape(id);
     let xstr = v.shape(x).broadcast_strides(out);
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for_each_broadcast2(out, &out.strides(), &xstr, |i, _, k| gx[k] += g[i]);
     }
 }

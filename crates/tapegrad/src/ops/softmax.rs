@@ -101,7 +101,7 @@ pub(crate) fn softmax_backward<T: Float>(
 ) {
     let c = last_dim(v, id);
     let y = v.val(id);
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for ((gx, y), g) in gx
             .chunks_exact_mut(c)
             .zip(y.chunks_exact(c))
@@ -124,7 +124,7 @@ pub(crate) fn log_softmax_backward<T: Float>(
 ) {
     let c = last_dim(v, id);
     let y = v.val(id);
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for ((gx, y), g) in gx
             .chunks_exact_mut(c)
             .zip(y.chunks_exact(c))

@@ -62,13 +62,13 @@ pub(crate) fn backward<T: Float>(
     let xs = v.shape(x);
     let bstr = v.shape(b).broadcast_strides(xs);
     let one = T::one();
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for_each_broadcast2(xs, &xs.strides(), &bstr, |i, _, k| {
             let s = sigmoid(bv[k] * xv[i]);
             gx[i] += g[i] * (s + bv[k] * xv[i] * s * (one - s));
         });
     }
-    if let Some(gbeta) = gb.acc(v.nodes, b) {
+    if let Some(gbeta) = gb.acc(v, b) {
         for_each_broadcast2(xs, &xs.strides(), &bstr, |i, _, k| {
             let s = sigmoid(bv[k] * xv[i]);
             gbeta[k] += g[i] * xv[i] * xv[i] * s * (one - s);

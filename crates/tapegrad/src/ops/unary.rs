@@ -601,7 +601,7 @@ pub(crate) fn backward<T: Float>(
     gb: &mut GradBuffers<T>,
 ) {
     let (xs, ys) = (v.val(x), v.val(id));
-    if let Some(gx) = gb.acc(v.nodes, x) {
+    if let Some(gx) = gb.acc(v, x) {
         for i in 0..g.len() {
             gx[i] += g[i] * op.deriv(xs[i], ys[i]);
         }
