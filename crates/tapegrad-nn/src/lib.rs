@@ -43,6 +43,8 @@ mod activation;
 mod context;
 pub mod data;
 mod diagnostics;
+mod evaluate;
+mod history;
 mod init;
 pub mod io;
 mod layers;
@@ -50,20 +52,23 @@ mod loss;
 mod mlp;
 mod optim;
 mod params;
+mod schedule;
 mod state_dict;
+mod train_error;
 mod trainer;
 
 pub use activation::Activation;
 pub use context::ForwardCtx;
 pub use diagnostics::{ActivationStats, Diagnostics, LayerDiagnostics, SATURATED_SHARE};
+pub use evaluate::{evaluate, Evaluation};
+pub use history::{EpochRecord, History, StopReason};
 pub use init::Init;
 pub use layers::{Dropout, Linear};
 pub use loss::{bce_with_logits, cross_entropy, mse, Loss};
 pub use mlp::{Layer, Mlp, MlpBuilder};
-pub use optim::{Adam, LrSchedule, Optimizer, Sgd};
+pub use optim::{Adam, Optimizer, Sgd};
 pub use params::{Bound, ParamId, ParamInfo, Params};
+pub use schedule::LrSchedule;
 pub use state_dict::{ModelIoError, StateDictError};
-pub use trainer::{
-    evaluate, BatchMode, EarlyStopping, EpochRecord, Evaluation, History, Metric, NonFinite,
-    StopReason, TrainError, Trainer,
-};
+pub use train_error::{NonFinite, TrainError};
+pub use trainer::{BatchMode, EarlyStopping, Metric, Trainer};

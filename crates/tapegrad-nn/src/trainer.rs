@@ -8,14 +8,16 @@
 use crate::context::ForwardCtx;
 use crate::data::{Batch, Dataset};
 use crate::diagnostics::{Diagnostics, LayerDiagnostics};
-use crate::LrSchedule;
-use crate::{Loss, Mlp, Optimizer};
+use crate::evaluate::{count_correct, evaluate, loss_of};
+use crate::{
+    EpochRecord, History, Loss, LrSchedule, Mlp, NonFinite, Optimizer, StopReason, TrainError,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::time::Instant;
-use tapegrad::{Float, Gradients, Tape, Var};
+use tapegrad::{Float, Gradients, Tape};
 
 /// When the parameters are updated.
 ///
@@ -102,218 +104,6 @@ impl EarlyStopping {
             min_delta: 0.0,
         }
     }
-}
-
-/// Why training ended.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad_nn::data::Dataset;
-/// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
-/// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
-/// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
-/// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
-/// let h = Trainer::new(Loss::Mse).epochs(2).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
-/// assert_eq!(h.stop, tapegrad_nn::StopReason::MaxEpochs);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StopReason {
-    /// The epoch budget ran out.
-    MaxEpochs,
-    /// The epoch's training loss reached the threshold.
-    LossThreshold,
-    /// The validation metric stopped improving; parameters are those of
-    /// `best_epoch`.
-    EarlyStopping {
-        /// The epoch whose parameters were restored.
-        best_epoch: usize,
-    },
-}
-
-/// What one epoch measured.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad_nn::data::Dataset;
-/// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
-/// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
-/// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
-/// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
-/// let h = Trainer::new(Loss::Mse).epochs(2).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
-/// let r = &h.epochs[1];
-/// assert_eq!((r.epoch, r.lr, r.val_loss), (1, 0.1, None));
-/// assert!(r.to_string().starts_with("epoch   2  loss"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct EpochRecord {
-    /// The epoch, from 0.
-    pub epoch: usize,
-    /// Mean training loss over the epoch's samples (measured during the
-    /// epoch's steps, so before each step's update).
-    pub loss: f64,
-    /// Training accuracy over the epoch's steps.
-    pub accuracy: f64,
-    /// Loss on the validation set after the epoch, if one was given.
-    pub val_loss: Option<f64>,
-    /// Accuracy on the validation set after the epoch, if one was given.
-    pub val_accuracy: Option<f64>,
-    /// The learning rate used.
-    pub lr: f64,
-    /// Wall time of the epoch (training and validation).
-    pub seconds: f64,
-    /// Dead/saturated units and gradient norms, when collected.
-    pub diagnostics: Option<Diagnostics>,
-}
-
-impl std::fmt::Display for EpochRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "epoch {:>3}  loss {:.4}  acc {:.4}",
-            self.epoch + 1,
-            self.loss,
-            self.accuracy
-        )?;
-        if let (Some(l), Some(a)) = (self.val_loss, self.val_accuracy) {
-            write!(f, "  val loss {l:.4}  val acc {a:.4}")?;
-        }
-        write!(f, "  lr {:.2e}", self.lr)
-    }
-}
-
-/// Every epoch's record and why training stopped.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad_nn::data::Dataset;
-/// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
-/// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
-/// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
-/// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
-/// let h = Trainer::new(Loss::Mse).epochs(3).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
-/// assert_eq!(h.epochs.len(), 3);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct History {
-    /// One record per finished epoch.
-    pub epochs: Vec<EpochRecord>,
-    /// Why the loop ended.
-    pub stop: StopReason,
-}
-
-impl History {
-    /// The last epoch's record.
-    ///
-    /// ```
-    /// use tapegrad::Tensor;
-    /// use tapegrad_nn::data::Dataset;
-    /// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
-    /// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
-    /// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
-    /// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
-    /// let h = Trainer::new(Loss::Mse).epochs(3).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
-    /// assert_eq!(h.last().unwrap().epoch, 2);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn last(&self) -> Option<&EpochRecord> {
-        self.epochs.last()
-    }
-
-    /// The first epoch (from 0) whose validation accuracy, or training
-    /// accuracy without validation set, reached `level`.
-    ///
-    /// ```
-    /// use tapegrad::Tensor;
-    /// use tapegrad_nn::data::Dataset;
-    /// use tapegrad_nn::{Activation, Loss, Mlp, Sgd, Trainer};
-    /// let x = Tensor::from_vec(vec![0.0f64, 1.0, 1.0, 0.0], [2, 2]);
-    /// let data = Dataset::regression(x, Tensor::from_vec(vec![1.0, 0.0], [2, 1]))?;
-    /// let mut mlp: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Tanh).output(1);
-    /// let h = Trainer::new(Loss::Mse).epochs(3).fit(&mut mlp, &mut Sgd::new(0.1), &data, None)?;
-    /// assert!(h.epochs_to_accuracy(0.0) == Some(0));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn epochs_to_accuracy(&self, level: f64) -> Option<usize> {
-        self.epochs
-            .iter()
-            .find(|r| r.val_accuracy.unwrap_or(r.accuracy) >= level)
-            .map(|r| r.epoch)
-    }
-}
-
-/// What turned non-finite.
-///
-/// ```
-/// assert_eq!(tapegrad_nn::NonFinite::Gradient.to_string(), "gradient");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NonFinite {
-    /// A layer's forward output.
-    Output,
-    /// A layer's parameter gradient.
-    Gradient,
-    /// The loss, although every layer output was finite (e.g. a NaN target).
-    Loss,
-}
-
-impl std::fmt::Display for NonFinite {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            NonFinite::Output => "output",
-            NonFinite::Gradient => "gradient",
-            NonFinite::Loss => "loss",
-        })
-    }
-}
-
-/// Why training failed.
-///
-/// ```
-/// use tapegrad::Tensor;
-/// use tapegrad_nn::data::Dataset;
-/// use tapegrad_nn::{Activation, Loss, Mlp, NonFinite, Sgd, TrainError, Trainer};
-/// let x = Tensor::from_vec(vec![1.0f32, f32::NAN], [2, 1]);
-/// let data = Dataset::regression(x, Tensor::zeros([2, 1]))?;
-/// let mut mlp: Mlp<f32> = Mlp::new(1).hidden(2, Activation::Relu).output(1);
-/// let err = Trainer::new(Loss::Mse).mode(tapegrad_nn::BatchMode::Online).shuffle(false)
-///     .fit(&mut mlp, &mut Sgd::new(0.1), &data, None).unwrap_err();
-/// assert!(matches!(err, TrainError::NonFinite { epoch: 1, step: 2, what: NonFinite::Output, .. }));
-/// assert!(mlp.params().values().iter().all(|v| v.is_finite()));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    /// The loss or a gradient became NaN or infinite. The failing step
-    /// applies no update, so the model keeps the parameters that step
-    /// started from — or, if an update had already made those non-finite,
-    /// the ones before that update. `history` holds the finished epochs.
-    #[error(
-        "non-finite {what} (loss {loss}) at epoch {epoch}, step {step}, first in layer {layer}; \
-         the last finite parameters are kept"
-    )]
-    NonFinite {
-        /// Epoch, from 1.
-        epoch: usize,
-        /// Step within the epoch, from 1.
-        step: usize,
-        /// The first layer (in forward order) whose output or gradient was
-        /// non-finite, as [`Layer::describe`](crate::Layer::describe) names it.
-        layer: String,
-        /// Which quantity was non-finite there.
-        what: NonFinite,
-        /// The step's loss.
-        loss: f64,
-        /// The epochs finished before.
-        history: Box<History>,
-    },
-    /// The data set does not fit the model or the loss.
-    #[error("data set does not fit: {0}")]
-    Data(String),
 }
 
 /// Trains an [`Mlp`] on a [`Dataset`].
@@ -793,61 +583,6 @@ fn say(pb: &ProgressBar, line: &str) {
     }
 }
 
-fn loss_of<'t, T: Float>(
-    tape: &'t Tape<T>,
-    out: Var<'t, T>,
-    batch: &Batch<T>,
-    loss: Loss,
-) -> Var<'t, T> {
-    match loss {
-        Loss::CrossEntropy => out.cross_entropy(batch.labels()),
-        Loss::Mse => out.mse(tape.constant_slice(batch.values(), batch.value_shape())),
-        Loss::BceWithLogits => out.binary_cross_entropy_with_logits(
-            tape.constant_slice(batch.values(), batch.value_shape()),
-        ),
-    }
-}
-
-/// `(correct, counted)`: argmax against the label for cross-entropy; for
-/// real-valued targets, per element `output > threshold` against
-/// `target > 0.5` (threshold 0 for logits, 0.5 for MSE outputs) — the
-/// accuracy of 0/1 targets.
-fn count_correct<T: Float>(out: Var<'_, T>, batch: &Batch<T>, loss: Loss) -> (usize, usize) {
-    out.with_data(|y, shape| {
-        let c = shape.dims()[1];
-        match loss {
-            Loss::CrossEntropy => {
-                let hits = y
-                    .chunks_exact(c)
-                    .zip(batch.labels())
-                    .filter(|(row, &l)| argmax(row) == l)
-                    .count();
-                (hits, batch.len())
-            }
-            Loss::Mse | Loss::BceWithLogits => {
-                let th = T::from_f64(if loss == Loss::Mse { 0.5 } else { 0.0 });
-                let half = T::from_f64(0.5);
-                let hits = y
-                    .iter()
-                    .zip(batch.values())
-                    .filter(|(&p, &t)| (p > th) == (t > half))
-                    .count();
-                (hits, y.len())
-            }
-        }
-    })
-}
-
-fn argmax<T: Float>(row: &[T]) -> usize {
-    let mut best = 0;
-    for (i, &v) in row.iter().enumerate() {
-        if v > row[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 /// Names the first layer whose output (or, when all outputs are finite,
 /// gradient) is non-finite for this batch, by re-running its forward.
 fn locate_non_finite<T: Float>(
@@ -882,56 +617,4 @@ fn locate_non_finite<T: Float>(
     }
     let last = mlp.layers().len() - 1;
     (mlp.layers()[last].describe(), NonFinite::Loss)
-}
-
-/// Loss and accuracy of a model on a data set.
-///
-/// ```
-/// use tapegrad_nn::data::digits;
-/// use tapegrad_nn::{evaluate, Activation, Loss, Mlp};
-/// let mlp: Mlp<f32> = Mlp::new(64).hidden(8, Activation::Relu).output(10);
-/// let e = evaluate(&mlp, &digits(), Loss::CrossEntropy);
-/// assert!(e.accuracy < 0.5); // untrained
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Evaluation {
-    /// Mean loss.
-    pub loss: f64,
-    /// Accuracy (see [`Trainer`] for the rule on real-valued targets).
-    pub accuracy: f64,
-}
-
-/// Evaluates `mlp` on all of `ds` in evaluation mode (dropout off), without
-/// recording gradients.
-///
-/// # Panics
-/// When the data set does not fit the model or the loss.
-///
-/// ```
-/// use tapegrad_nn::data::digits;
-/// use tapegrad_nn::{evaluate, Activation, Loss, Mlp};
-/// let ds = digits::<f32>();
-/// let mlp: Mlp<f32> = Mlp::new(64).hidden(16, Activation::Relu).output(10);
-/// let e = evaluate(&mlp, &ds, Loss::CrossEntropy);
-/// assert!((0.0..=1.0).contains(&e.accuracy) && e.loss > 0.0);
-/// ```
-#[must_use]
-#[track_caller]
-pub fn evaluate<T: Float>(mlp: &Mlp<T>, ds: &Dataset<T>, loss: Loss) -> Evaluation {
-    let idx: Vec<usize> = (0..ds.len()).collect();
-    let mut batch = Batch::new();
-    ds.fill_batch(&idx, &mut batch);
-    let tape = Tape::new();
-    let mut ctx = ForwardCtx::eval();
-    tape.no_grad(|| {
-        let p = mlp.params().bind(&tape);
-        let x = tape.constant_slice(batch.features(), batch.feature_shape());
-        let out = mlp.forward(&p, x, &mut ctx);
-        let l = loss_of(&tape, out, &batch, loss).item().to_f64();
-        let (correct, counted) = count_correct(out, &batch, loss);
-        Evaluation {
-            loss: l,
-            accuracy: correct as f64 / counted.max(1) as f64,
-        }
-    })
 }
