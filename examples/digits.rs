@@ -11,7 +11,9 @@
 //! ```
 
 use std::time::Instant;
+use tapegrad::Tensor;
 use tapegrad_nn::data::{digits, Standardizer};
+use tapegrad_nn::io::save_safetensors;
 use tapegrad_nn::{evaluate, Activation, Adam, BatchMode, Loss, LrSchedule, Mlp, Trainer};
 
 fn arg(name: &str, default: u64) -> u64 {
@@ -65,7 +67,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = std::env::temp_dir().join("tapegrad-digits-mlp.safetensors");
     mlp.save(&path)?;
-    println!("saved the model to {} (load in PyTorch with model.load_state_dict(safetensors.torch.load_file(path)))", path.display());
+    println!(
+        "saved the model to {} (PyTorch: model.load_state_dict(safetensors.torch.load_file(path)))",
+        path.display()
+    );
+    // The network expects standardized pixels: keep the training statistics
+    // beside it, so that (x − mean) / std feeds it the same inputs elsewhere.
+    let scaler_path = std::env::temp_dir().join("tapegrad-digits-scaler.safetensors");
+    let mean = Tensor::from_slice(scaler.mean(), [64]);
+    let std = Tensor::from_slice(scaler.std(), [64]);
+    save_safetensors(&scaler_path, &[("mean", &mean), ("std", &std)])?;
+    println!(
+        "saved the input standardization to {}",
+        scaler_path.display()
+    );
     let e = evaluate(&mlp, &test, Loss::CrossEntropy);
     println!("wall time: {:.2} s", start.elapsed().as_secs_f64());
     println!("test accuracy: {:.4}", e.accuracy);
