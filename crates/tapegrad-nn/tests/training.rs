@@ -286,3 +286,21 @@ fn data_that_does_not_fit_is_an_error() {
         .unwrap_err();
     assert!(err.to_string().contains("validation set"));
 }
+
+#[test]
+fn printing_progress_and_diagnostics_leaves_the_results_unchanged() {
+    let data = xor();
+    let quiet = Trainer::new(Loss::Mse).epochs(3).seed(2);
+    let loud = quiet
+        .clone()
+        .progress(true)
+        .verbose(true)
+        .print_diagnostics(true);
+    let mut a: Mlp<f64> = Mlp::new(2).hidden(3, Activation::Relu).output(1);
+    let mut b = a.clone();
+    let ha = quiet.fit(&mut a, &mut Sgd::new(0.1), &data, None).unwrap();
+    let hb = loud.fit(&mut b, &mut Sgd::new(0.1), &data, None).unwrap();
+    assert_eq!(a.params().values(), b.params().values());
+    assert_eq!(ha.epochs[2].loss, hb.epochs[2].loss);
+    assert!(ha.epochs[2].diagnostics.is_none() && hb.epochs[2].diagnostics.is_some());
+}
