@@ -146,12 +146,12 @@ fn blocked_nr<T: Float, const FMA: bool, const NR: usize>(
             for (ib, panel) in apack[..kc * mp].chunks_exact_mut(kc * MR).enumerate() {
                 let rows = MR.min(m - ib * MR);
                 let base = l.at(ib * MR, kb);
-                pack(panel, MR, kc, rows, lhs, base, l.cs, l.rs);
+                pack::<T, MR>(panel, kc, rows, lhs, base, l.cs, l.rs);
             }
             for (jb, panel) in bpack[..kc * np].chunks_exact_mut(kc * NR).enumerate() {
                 let cols = NR.min(n - jb * NR);
                 let base = r.at(kb, jb * NR);
-                pack(panel, NR, kc, cols, rhs, base, r.rs, r.cs);
+                pack::<T, NR>(panel, kc, cols, rhs, base, r.rs, r.cs);
             }
             let add = accumulate || kb > 0;
             for (ib, ap) in apack[..kc * mp].chunks_exact(kc * MR).enumerate() {
@@ -182,13 +182,12 @@ fn blocked_nr<T: Float, const FMA: bool, const NR: usize>(
 }
 
 /// Packs a `kc × w` piece of `src` (element `(p, x)` at
-/// `base + p·sp + x·sx`) into `panel[p·width + x]`, zero-filling columns
-/// `w..width`. Contiguous sources are copied slice by slice.
+/// `base + p·sp + x·sx`) into `panel[p·W + x]`, zero-filling columns
+/// `w..W`. Contiguous full-width rows are copied as fixed-size arrays
+/// (register moves, not `memcpy` calls).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn pack<T: Float>(
+fn pack<T: Float, const W: usize>(
     panel: &mut [T],
-    width: usize,
     kc: usize,
     w: usize,
     src: &[T],
@@ -197,21 +196,27 @@ fn pack<T: Float>(
     sx: isize,
 ) {
     let at = |p: usize, x: usize| (base as isize + p as isize * sp + x as isize * sx) as usize;
-    if w < width {
+    if w < W {
         panel.fill(T::zero());
     }
-    if sx == 1 {
-        for (p, row) in panel.chunks_exact_mut(width).enumerate() {
+    if sx == 1 && w == W {
+        for (p, row) in panel.chunks_exact_mut(W).enumerate() {
+            let from: &[T; W] = src[at(p, 0)..][..W].try_into().expect("W elements");
+            let to: &mut [T; W] = row.try_into().expect("W elements");
+            *to = *from;
+        }
+    } else if sx == 1 {
+        for (p, row) in panel.chunks_exact_mut(W).enumerate() {
             row[..w].copy_from_slice(&src[at(p, 0)..][..w]);
         }
     } else if sp == 1 {
         for x in 0..w {
             for (p, &v) in src[at(0, x)..][..kc].iter().enumerate() {
-                panel[p * width + x] = v;
+                panel[p * W + x] = v;
             }
         }
     } else {
-        for (p, row) in panel.chunks_exact_mut(width).enumerate() {
+        for (p, row) in panel.chunks_exact_mut(W).enumerate() {
             for (x, e) in row[..w].iter_mut().enumerate() {
                 *e = src[at(p, x)];
             }
