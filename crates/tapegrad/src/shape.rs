@@ -17,8 +17,32 @@ use std::fmt;
 /// assert_eq!(s.to_string(), "[2, 3]");
 /// assert_eq!(Shape::scalar().numel(), 1);
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Eq, Default)]
 pub struct Shape(SmallVec<[usize; 4]>);
+
+// Written out because shapes are cloned and compared on every recorded op:
+// the derived forms go through `SmallVec`'s generic `extend` and a `memcmp`
+// call, several times slower for a handful of dimensions.
+impl Clone for Shape {
+    #[inline]
+    fn clone(&self) -> Self {
+        Shape(SmallVec::from_slice(&self.0))
+    }
+}
+
+impl std::hash::Hash for Shape {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.dims().hash(state);
+    }
+}
+
+impl PartialEq for Shape {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.dims(), other.dims());
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    }
+}
 
 impl Shape {
     /// The shape `[]` of a 0-d scalar.
