@@ -89,10 +89,12 @@ fn chain(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
+    // More samples than `backward`: this bench exists to compare two commits
+    // (before and after a change to the core) on a noisy shared machine.
     config = Criterion::default()
-        .sample_size(10)
+        .sample_size(30)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(2));
+        .measurement_time(Duration::from_secs(4));
     targets = mlp, chain
 }
 criterion_main!(benches);
