@@ -23,7 +23,7 @@ pub struct GradcheckOptions {
     pub atol: f64,
     /// Relative tolerance (of the numeric value).
     pub rtol: f64,
-    /// Seed of the random output projection (and directions, second order).
+    /// Seed of the random output projection.
     pub seed: u64,
 }
 
@@ -114,23 +114,31 @@ fn compare(
             let down = h(&probe);
             probe[i].data_mut()[j] = x0;
             let numeric = (up - down) / (2.0 * o.eps);
-            let a = analytic[i].data()[j];
-            let excess = (a - numeric).abs() - (o.atol + o.rtol * numeric.abs());
-            if excess > 0.0 || a.is_nan() != numeric.is_nan() {
-                let e = GradcheckError {
+            let analytic = analytic[i].data()[j];
+            keep_worst(
+                &mut worst,
+                GradcheckError {
                     input: i,
                     index: j,
-                    analytic: a,
+                    analytic,
                     numeric,
                     order,
-                };
-                if worst.as_ref().is_none_or(|(w, _)| excess > *w) {
-                    worst = Some((excess, e));
-                }
-            }
+                },
+                o,
+            );
         }
     }
     worst.map_or(Ok(()), |(_, e)| Err(e))
+}
+
+/// Keeps in `worst` the out-of-tolerance comparison that exceeds its
+/// tolerance the most (a NaN on one side only always counts).
+fn keep_worst(worst: &mut Option<(f64, GradcheckError)>, e: GradcheckError, o: &GradcheckOptions) {
+    let excess = (e.analytic - e.numeric).abs() - (o.atol + o.rtol * e.numeric.abs());
+    let out = excess > 0.0 || e.analytic.is_nan() != e.numeric.is_nan();
+    if out && worst.as_ref().is_none_or(|(w, _)| excess > *w) {
+        *worst = Some((excess, e));
+    }
 }
 
 /// Checks the gradients of `f` at `inputs` against central finite
@@ -171,15 +179,21 @@ where
     })
 }
 
-/// Checks second derivatives: the gradient of `h(x) = Σᵢ ⟨∂L/∂xᵢ, vᵢ⟩`
-/// (with `L = Σ f(x)·r` and random directions `vᵢ`), computed by
-/// differentiating the recorded backward ([`Var::grad_graph`]), against
-/// central differences of `h` computed with the plain backward. It also
-/// checks that the recorded and the plain first-order gradients agree.
+/// Checks second derivatives: the full Hessian of `L = Σ f(x)·r` (`r` a
+/// fixed random projection of the output), computed by differentiating the
+/// recorded backward ([`Var::grad_graph`]) once per gradient element,
+/// against central differences of the gradient computed by the plain
+/// backward. Every entry is compared on its own, so a large entry cannot
+/// hide a wrong small one, and the reference never goes through the rules
+/// under test. It first checks that the recorded and the plain first-order
+/// gradients agree. For `n` input elements it costs `n` backward passes
+/// through the recorded graph and `2n` plain forward and backward passes:
+/// meant for small inputs, like [`gradcheck`].
 ///
 /// # Errors
-/// The worst disagreeing element (`order` 1 if the two first-order rules
-/// disagree, 2 for the second derivative).
+/// The worst disagreement: `order` 1 when the two first-order rules
+/// disagree (at that element of the gradient), 2 for a second derivative
+/// (at the input element whose perturbation exposed it).
 ///
 /// ```
 /// use tapegrad::{gradgradcheck, GradcheckOptions, Tensor};
@@ -196,45 +210,59 @@ where
 {
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let mut tape = Tape::<f64>::new();
-    let (r, dirs, analytic) = {
+    let n: usize = inputs.iter().map(Tensor::numel).sum();
+    let mut analytic = vec![0.0; n * n];
+    let r = {
         let vars: Vec<_> = inputs.iter().map(|x| tape.param(x.clone())).collect();
         let y = f(&vars);
         let r = random_like(&y.shape(), &mut rng);
-        let dirs: Vec<Tensor<f64>> = inputs
-            .iter()
-            .map(|x| random_like(x.shape(), &mut rng))
-            .collect();
         let plain = y.backward_with(&r);
-        let rv = tape.constant(r.clone());
-        let gs = y.grad_graph_with(rv, &vars);
+        let gs = y.grad_graph_with(tape.constant(r.clone()), &vars);
         let recorded: Vec<Tensor<f64>> = gs.iter().map(Var::value).collect();
         let plain: Vec<Tensor<f64>> = vars.iter().map(|&v| plain[v].clone()).collect();
         compare_tensors(&recorded, &plain, opts)?;
-        let mut h = tape.constant_scalar(0.0);
-        for (g, d) in gs.iter().zip(&dirs) {
-            h = h + (*g * tape.constant(d.clone())).sum();
-        }
-        let gh = h.backward();
-        let analytic: Vec<Tensor<f64>> = vars.iter().map(|&v| gh[v].clone()).collect();
-        (r, dirs, analytic)
+        hessian_rows(&gs, &vars, &mut analytic);
+        r
     };
     let mut grads = Gradients::new();
-    compare(inputs, &analytic, opts, 2, |xs| {
+    let mut gradient_at = |xs: &[Tensor<f64>]| -> Vec<f64> {
         tape.clear();
         let vars: Vec<_> = xs.iter().map(|x| tape.param(x.clone())).collect();
         f(&vars).backward_with_into(&r, &mut grads);
         vars.iter()
-            .zip(&dirs)
-            .map(|(&v, d)| {
-                grads[v]
-                    .data()
-                    .iter()
-                    .zip(d.data())
-                    .map(|(a, b)| a * b)
-                    .sum::<f64>()
-            })
-            .sum()
-    })
+            .flat_map(|&v| grads[v].data().to_vec())
+            .collect()
+    };
+    let mut worst = None;
+    let mut probe: Vec<Tensor<f64>> = inputs.to_vec();
+    let mut col = 0;
+    for (i, x) in inputs.iter().enumerate() {
+        for j in 0..x.numel() {
+            let x0 = x.data()[j];
+            probe[i].data_mut()[j] = x0 + opts.eps;
+            let up = gradient_at(&probe);
+            probe[i].data_mut()[j] = x0 - opts.eps;
+            let down = gradient_at(&probe);
+            probe[i].data_mut()[j] = x0;
+            for k in 0..n {
+                let numeric = (up[k] - down[k]) / (2.0 * opts.eps);
+                let analytic = analytic[k * n + col];
+                keep_worst(
+                    &mut worst,
+                    GradcheckError {
+                        input: i,
+                        index: j,
+                        analytic,
+                        numeric,
+                        order: 2,
+                    },
+                    opts,
+                );
+            }
+            col += 1;
+        }
+    }
+    worst.map_or(Ok(()), |(_, e)| Err(e))
 }
 
 fn compare_tensors(
@@ -331,22 +359,30 @@ where
     let gs = y.grad_graph(&vars);
     let n: usize = x.iter().map(Tensor::numel).sum();
     let mut out = Tensor::zeros([n, n]);
+    hessian_rows(&gs, &vars, out.data_mut());
+    out
+}
+
+/// Writes the `[n, n]` Hessian whose recorded gradients are `gs` (one per
+/// input in `vars`, `n` their total element count) into `out`: row `k` is
+/// one plain backward pass seeded with element `k` of the gradients.
+fn hessian_rows<'t, T: Float>(gs: &[Var<'t, T>], vars: &[Var<'t, T>], out: &mut [T]) {
+    let n: usize = vars.iter().map(Var::numel).sum();
     let mut grads = Gradients::new();
     let mut row = 0;
-    for (k, g) in gs.iter().enumerate() {
-        let mut seed = Tensor::zeros(x[k].shape().clone());
-        for j in 0..x[k].numel() {
+    for g in gs {
+        let mut seed = Tensor::zeros(g.shape());
+        for j in 0..seed.numel() {
             seed.data_mut()[j] = T::one();
             g.backward_with_into(&seed, &mut grads);
             seed.data_mut()[j] = T::zero();
             let mut col = 0;
-            for &w in &vars {
+            for &w in vars {
                 let gw = grads[w].data();
-                out.data_mut()[row * n + col..row * n + col + gw.len()].copy_from_slice(gw);
+                out[row * n + col..row * n + col + gw.len()].copy_from_slice(gw);
                 col += gw.len();
             }
             row += 1;
         }
     }
-    out
 }

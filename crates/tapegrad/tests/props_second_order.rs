@@ -1,6 +1,7 @@
 //! Second derivatives of every op, on random shapes and values (f64).
 //!
-//! Each property runs [`gradgradcheck`] twice: on the op itself (the
+//! Each property runs [`gradgradcheck`] (every Hessian entry against
+//! central differences of the plain gradient) twice: on the op itself (the
 //! upstream gradient is a constant) and on the op's output multiplied by
 //! itself, so that the upstream gradient reaching the op depends on the
 //! input and the recorded rule's dependence on `g` is exercised as well.
