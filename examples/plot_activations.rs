@@ -34,7 +34,9 @@ fn curves(f: Activation, xs: &[f64]) -> [Vec<f64>; 3] {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "target/activations.svg".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/activations.svg".into());
     if let Some(dir) = std::path::Path::new(&out).parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -51,15 +53,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build_cartesian_2d(-4.0..4.0, -2.0..4.0)?;
         chart.configure_mesh().x_labels(5).y_labels(7).draw()?;
         for (series, color, label) in [(&y, BLUE, "f"), (&d1, RED, "f'"), (&d2, GREEN, "f''")] {
-            let points = xs.iter().zip(series.iter()).map(|(&a, &b)| (a, b.clamp(-2.0, 4.0)));
+            let points = xs
+                .iter()
+                .zip(series.iter())
+                .map(|(&a, &b)| (a, b.clamp(-2.0, 4.0)));
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))?
                 .label(label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], color));
         }
-        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
     }
     root.present()?;
-    println!("wrote {out}: f (blue), f' (red), f'' (green) for {} activations", ACTIVATIONS.len());
+    println!(
+        "wrote {out}: f (blue), f' (red), f'' (green) for {} activations",
+        ACTIVATIONS.len()
+    );
     Ok(())
 }

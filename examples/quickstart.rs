@@ -21,5 +21,10 @@ fn main() {
     let b = tape.param(Tensor::zeros([2]));
     let loss = (x.matmul(w) + b).relu().mean();
     let grads = loss.backward();
-    println!("loss = {}\ndL/dW =\n{}\ndL/db = {}", loss.item(), grads[w], grads[b]);
+    println!(
+        "loss = {}\ndL/dW =\n{}\ndL/db = {}",
+        loss.item(),
+        grads[w],
+        grads[b]
+    );
 }
