@@ -451,3 +451,37 @@ fn recorded_elu_and_selu_rules_keep_tiny_slopes_exact() {
     check(&[-3.0f32, -10.0, -16.0, -20.0, -50.0, 0.0, 2.0], 1e-6);
     check(&[-3.0f64, -20.0, -40.0, -300.0, 0.0, 2.0], 1e-14);
 }
+
+#[test]
+fn whole_powers_have_exact_higher_derivatives_at_zero() {
+    // The rules of xᵖ step down p − 1 at a time; they must end in exact
+    // constants, or the next order at x = 0 is 0·x⁻¹ = NaN.
+    for (p, expected) in [
+        (0.0, [0.0, 0.0, 0.0, 0.0]),
+        (1.0, [1.0, 0.0, 0.0, 0.0]),
+        (2.0, [0.0, 2.0, 0.0, 0.0]),
+        (3.0, [0.0, 0.0, 6.0, 0.0]),
+    ] {
+        for (order, &e) in expected.iter().enumerate() {
+            assert_eq!(
+                nth_derivative(|v| v.powf(p), 0.0, order + 1),
+                e,
+                "order {} of x^{p}",
+                order + 1
+            );
+            assert_eq!(
+                nth_derivative(|v| v.powi(p as i32), 0.0, order + 1),
+                e,
+                "order {} of x^{p} (powi)",
+                order + 1
+            );
+        }
+        let tape = Tape::<f64>::new();
+        let x = tape.scalar(0.0);
+        assert_eq!(
+            x.powf(p).backward()[x].item(),
+            expected[0],
+            "plain derivative of x^{p}"
+        );
+    }
+}

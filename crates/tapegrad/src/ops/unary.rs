@@ -184,6 +184,8 @@ impl UnaryOp {
             RDivC(_) => -y / x,
             Powi(0) => zero,
             Powi(n) => c::<T>(f64::from(n)) * x.powi(n - 1),
+            // x⁰ is constant: 0, not 0·x⁻¹ (NaN at x = 0), as in PyTorch.
+            Powf(0.0) => zero,
             Powf(p) => c::<T>(p) * x.powf(c(p - 1.0)),
             Exp => y,
             Log => one / x,
@@ -243,6 +245,10 @@ impl UnaryOp {
             Powi(0) | Step | Sign => g.mul_scalar(T::zero()),
             Powi(1) => g,
             Powi(n) => g * x.powi(n - 1).mul_scalar(k(f64::from(n))),
+            // As for powi, the chain x² → x¹ → x⁰ must end in exact
+            // constants, or the next order is 0·x⁻¹ = NaN at x = 0.
+            Powf(0.0) => g.mul_scalar(T::zero()),
+            Powf(1.0) => g,
             Powf(p) => g * x.powf(p - 1.0).mul_scalar(k(p)),
             Exp => g * y,
             Log => g / x,
