@@ -1,4 +1,4 @@
-//! Matrix product, 2-D and batched 3-D: small and medium products in
+//! Matrix product, 2-D and batched: small and medium products in
 //! [`microkernel`] (no allocation), large ones through the `gemm` crate on
 //! all cores.
 //!
@@ -27,13 +27,12 @@ struct Mat {
 }
 
 /// The `[rows, cols]` of a stored operand of `shape` read (optionally)
-/// transposed, and its batch size (1 for 2-D).
+/// transposed, and its number of matrices (the product of the leading
+/// axes; 1 for 2-D).
 fn dims(shape: &Shape, transposed: bool) -> (usize, usize, usize) {
     let d = shape.dims();
-    let (b, r, c) = match d.len() {
-        2 => (1, d[0], d[1]),
-        _ => (d[0], d[1], d[2]),
-    };
+    let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
+    let b = d[..d.len() - 2].iter().product();
     if transposed {
         (b, c, r)
     } else {
@@ -41,11 +40,13 @@ fn dims(shape: &Shape, transposed: bool) -> (usize, usize, usize) {
     }
 }
 
-/// Batch `i` of a stored `[.., r, c]` operand, viewed transposed or not.
+/// Matrix `i` of a stored `[.., r, c]` operand, viewed transposed or not.
+/// A 2-D operand is the same matrix for every `i`: it is broadcast over the
+/// other operand's batch.
 fn view(shape: &Shape, transposed: bool, i: usize) -> Mat {
     let d = shape.dims();
     let (r, c) = (d[d.len() - 2], d[d.len() - 1]);
-    let off = if d.len() == 3 { i * r * c } else { 0 };
+    let off = if d.len() > 2 { i * r * c } else { 0 };
     if transposed {
         Mat {
             off,
@@ -132,35 +133,44 @@ fn gemm<T: Float>(
 #[track_caller]
 fn out_shape(sa: &Shape, sb: &Shape, ta: bool, tb: bool) -> Shape {
     let loc = std::panic::Location::caller();
-    let ok_rank = (sa.rank() == 2 && sb.rank() == 2) || (sa.rank() == 3 && sb.rank() == 3);
+    let (ra, rb) = (sa.rank(), sb.rank());
+    let batch_a = &sa.dims()[..ra.saturating_sub(2)];
+    let batch_b = &sb.dims()[..rb.saturating_sub(2)];
     assert!(
-        ok_rank,
-        "tapegrad: matmul: needs two 2-D or two 3-D operands, got shapes {sa} and {sb} (at {loc})"
+        ra >= 2 && rb >= 2 && (batch_a == batch_b || ra == 2 || rb == 2),
+        "tapegrad: matmul: needs operands of at least 2 axes with equal batch axes (or one 2-D operand), \
+         got shapes {sa} and {sb} (at {loc})"
     );
-    let (ba, m, ka) = dims(sa, ta);
-    let (bb, kb, n) = dims(sb, tb);
+    let (_, m, ka) = dims(sa, ta);
+    let (_, kb, n) = dims(sb, tb);
     assert!(
-        ka == kb && ba == bb,
-        "tapegrad: matmul: shapes {sa} and {sb} do not multiply (inner {ka} vs {kb}, batch {ba} vs {bb}) (at {loc})"
+        ka == kb,
+        "tapegrad: matmul: shapes {sa} and {sb} do not multiply (inner {ka} vs {kb}) (at {loc})"
     );
-    if sa.rank() == 2 {
-        Shape::from([m, n])
+    let batch = if batch_a.len() >= batch_b.len() {
+        batch_a
     } else {
-        Shape::from([ba, m, n])
-    }
+        batch_b
+    };
+    // Inline up to four axes: recording a product allocates nothing.
+    let mut out: smallvec::SmallVec<[usize; 4]> = batch.iter().copied().collect();
+    out.extend([m, n]);
+    Shape::from(&out[..])
 }
 
 impl<'t, T: Float> Var<'t, T> {
     /// Matrix product `self · rhs`: `[m, k]·[k, n] → [m, n]`, or batched
-    /// `[B, m, k]·[B, k, n] → [B, m, n]`. Large products use all cores.
+    /// over equal leading axes, `[.., m, k]·[.., k, n] → [.., m, n]`. A 2-D
+    /// operand is broadcast over the other's batch (`[B, T, k]·[k, n]`), and
+    /// its gradient is summed over that batch. Large products use all cores.
     ///
     /// ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G (per batch), computed without copying
     /// any transpose.
     ///
     /// # Panics
-    /// When the operands are not both 2-D or both 3-D, or their inner or
-    /// batch sizes differ; the message names both shapes and the caller's
-    /// line.
+    /// When an operand has fewer than two axes, the batch axes differ (and
+    /// neither operand is 2-D), or the inner sizes differ; the message names
+    /// both shapes and the caller's line.
     ///
     /// ```
     /// use tapegrad::{Tape, Tensor};
@@ -201,8 +211,8 @@ impl<'t, T: Float> Var<'t, T> {
         let (a, b) = (self.id, rhs.id);
         self.tape
             .record(Op::Matmul { a, b, ta, tb }, out.clone(), |v, o| {
-                let (batch, m, k) = dims(&sa, ta);
-                let n = out.dims()[out.rank() - 1];
+                let (_, m, k) = dims(&sa, ta);
+                let (batch, _, n) = dims(&out, false);
                 for i in 0..batch {
                     let d = view(&out, false, i);
                     gemm(
@@ -237,8 +247,8 @@ pub(crate) fn backward<T: Float>(
     gb: &mut GradBuffers<T>,
 ) {
     let (sa, sb, so) = (v.shape(a), v.shape(b), v.shape(id));
-    let (batch, m, k) = dims(sa, ta);
-    let n = so.dims()[so.rank() - 1];
+    let (_, m, k) = dims(sa, ta);
+    let (batch, _, n) = dims(so, false);
     let flip = |x: Mat| Mat {
         off: x.off,
         rs: x.cs,
@@ -297,7 +307,7 @@ pub(crate) fn backward_graph<'t, T: Float>(
         } else {
             g.matmul_t(b, false, !tb)
         };
-        acc(a.id, da);
+        acc(a.id, da.sum_to(a.shape()));
     }
     if b.requires_grad() {
         let db = if tb {
@@ -305,6 +315,6 @@ pub(crate) fn backward_graph<'t, T: Float>(
         } else {
             a.matmul_t(g, !ta, false)
         };
-        acc(b.id, db);
+        acc(b.id, db.sum_to(b.shape()));
     }
 }
