@@ -6,8 +6,7 @@
 
 mod common;
 
-use common::{build, case_files, compare, load_cases, Case};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use common::{build, compare, run_conformance, Case};
 use tapegrad::Tape;
 
 /// Records the case, runs backward seeded with `seed_grad`, and compares
@@ -69,46 +68,7 @@ fn check(case: &Case) -> Result<(), String> {
     }
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_string()))
-        .unwrap_or_else(|| "panic".into())
-}
-
 #[test]
 fn first_order_cases_match_pytorch() {
-    let mut total_failed = 0;
-    let mut total = 0;
-    for file in case_files("first-order") {
-        let cases = load_cases(&file).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!cases.is_empty(), "{}: no cases", file.display());
-        let mut failures = Vec::new();
-        for case in &cases {
-            let result = match case {
-                Ok(case) => catch_unwind(AssertUnwindSafe(|| check(case)))
-                    .unwrap_or_else(|p| Err(format!("panicked: {}", panic_message(&*p))))
-                    .map_err(|e| (case.id.clone(), e)),
-                Err((id, e)) => Err((id.clone(), format!("malformed case: {e}"))),
-            };
-            if let Err(f) = result {
-                failures.push(f);
-            }
-        }
-        println!(
-            "{}: {} passed, {} failed",
-            file.display(),
-            cases.len() - failures.len(),
-            failures.len()
-        );
-        for (id, e) in &failures {
-            println!("  FAILED {id}: {e}");
-        }
-        total += cases.len();
-        total_failed += failures.len();
-    }
-    assert!(
-        total_failed == 0,
-        "{total_failed} of {total} conformance cases failed (listed above)"
-    );
+    run_conformance("first-order", check);
 }
