@@ -94,6 +94,28 @@ where
     y.with_data(|d, _| d.iter().zip(r.data()).map(|(a, b)| a * b).sum())
 }
 
+/// Evaluates `h` at `x ± eps` for every element of every input, in order,
+/// and hands `visit(input, element, h(x + eps), h(x − eps))` each pair.
+fn central_differences<R>(
+    xs: &[Tensor<f64>],
+    eps: f64,
+    mut h: impl FnMut(&[Tensor<f64>]) -> R,
+    mut visit: impl FnMut(usize, usize, R, R),
+) {
+    let mut probe: Vec<Tensor<f64>> = xs.to_vec();
+    for (i, x) in xs.iter().enumerate() {
+        for j in 0..x.numel() {
+            let x0 = x.data()[j];
+            probe[i].data_mut()[j] = x0 + eps;
+            let up = h(&probe);
+            probe[i].data_mut()[j] = x0 - eps;
+            let down = h(&probe);
+            probe[i].data_mut()[j] = x0;
+            visit(i, j, up, down);
+        }
+    }
+}
+
 /// Central differences of `h` at every element of every input; returns the
 /// worst element whose analytic value `analytic[i][j]` is out of tolerance.
 fn compare(
@@ -101,33 +123,19 @@ fn compare(
     analytic: &[Tensor<f64>],
     o: &GradcheckOptions,
     order: u8,
-    mut h: impl FnMut(&[Tensor<f64>]) -> f64,
+    h: impl FnMut(&[Tensor<f64>]) -> f64,
 ) -> Result<(), GradcheckError> {
     let mut worst: Option<(f64, GradcheckError)> = None;
-    let mut probe: Vec<Tensor<f64>> = xs.to_vec();
-    for (i, x) in xs.iter().enumerate() {
-        for j in 0..x.numel() {
-            let x0 = x.data()[j];
-            probe[i].data_mut()[j] = x0 + o.eps;
-            let up = h(&probe);
-            probe[i].data_mut()[j] = x0 - o.eps;
-            let down = h(&probe);
-            probe[i].data_mut()[j] = x0;
-            let numeric = (up - down) / (2.0 * o.eps);
-            let analytic = analytic[i].data()[j];
-            keep_worst(
-                &mut worst,
-                GradcheckError {
-                    input: i,
-                    index: j,
-                    analytic,
-                    numeric,
-                    order,
-                },
-                o,
-            );
-        }
-    }
+    central_differences(xs, o.eps, h, |i, j, up, down| {
+        let e = GradcheckError {
+            input: i,
+            index: j,
+            analytic: analytic[i].data()[j],
+            numeric: (up - down) / (2.0 * o.eps),
+            order,
+        };
+        keep_worst(&mut worst, e, o);
+    });
     worst.map_or(Ok(()), |(_, e)| Err(e))
 }
 
@@ -225,7 +233,7 @@ where
         r
     };
     let mut grads = Gradients::new();
-    let mut gradient_at = |xs: &[Tensor<f64>]| -> Vec<f64> {
+    let gradient_at = |xs: &[Tensor<f64>]| -> Vec<f64> {
         tape.clear();
         let vars: Vec<_> = xs.iter().map(|x| tape.param(x.clone())).collect();
         f(&vars).backward_with_into(&r, &mut grads);
@@ -234,34 +242,20 @@ where
             .collect()
     };
     let mut worst = None;
-    let mut probe: Vec<Tensor<f64>> = inputs.to_vec();
     let mut col = 0;
-    for (i, x) in inputs.iter().enumerate() {
-        for j in 0..x.numel() {
-            let x0 = x.data()[j];
-            probe[i].data_mut()[j] = x0 + opts.eps;
-            let up = gradient_at(&probe);
-            probe[i].data_mut()[j] = x0 - opts.eps;
-            let down = gradient_at(&probe);
-            probe[i].data_mut()[j] = x0;
-            for k in 0..n {
-                let numeric = (up[k] - down[k]) / (2.0 * opts.eps);
-                let analytic = analytic[k * n + col];
-                keep_worst(
-                    &mut worst,
-                    GradcheckError {
-                        input: i,
-                        index: j,
-                        analytic,
-                        numeric,
-                        order: 2,
-                    },
-                    opts,
-                );
-            }
-            col += 1;
+    central_differences(inputs, opts.eps, gradient_at, |i, j, up, down| {
+        for k in 0..n {
+            let e = GradcheckError {
+                input: i,
+                index: j,
+                analytic: analytic[k * n + col],
+                numeric: (up[k] - down[k]) / (2.0 * opts.eps),
+                order: 2,
+            };
+            keep_worst(&mut worst, e, opts);
         }
-    }
+        col += 1;
+    });
     worst.map_or(Ok(()), |(_, e)| Err(e))
 }
 

@@ -6,24 +6,14 @@
 
 mod common;
 
-use common::{build, compare, run_conformance, Case};
+use common::{build, compare, leaves, run_conformance, Case};
 use tapegrad::Tape;
 
 /// Records the case, runs backward seeded with `seed_grad`, and compares
 /// the output and every gradient. Constants must get no gradient.
 fn check(case: &Case) -> Result<(), String> {
     let tape = Tape::<f64>::new();
-    let vars: Vec<_> = case
-        .inputs
-        .iter()
-        .map(|i| {
-            if case.wants_grad(&i.name) {
-                tape.param(i.value.clone())
-            } else {
-                tape.constant(i.value.clone())
-            }
-        })
-        .collect();
+    let vars = leaves(&tape, case);
     let y = build(&case.op, &case.params, &vars)?;
     let mut errors = Vec::new();
     if let Err(e) = compare("output", &y.value(), &case.output, case.tol) {

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{build, compare, named_tensors, run_conformance, Case};
+use common::{build, compare, leaves, named_tensors, run_conformance, Case};
 use tapegrad::{Tape, Tensor, Var};
 
 /// The directions and expected products of a case, one per differentiable
@@ -80,17 +80,7 @@ fn dot<'t>(
 fn check(case: &Case) -> Result<(), String> {
     let so = second_order_fields(case)?;
     let tape = Tape::<f64>::new();
-    let vars: Vec<_> = case
-        .inputs
-        .iter()
-        .map(|i| {
-            if case.wants_grad(&i.name) {
-                tape.param(i.value.clone())
-            } else {
-                tape.constant(i.value.clone())
-            }
-        })
-        .collect();
+    let vars = leaves(&tape, case);
     let names: Vec<&str> = case
         .inputs
         .iter()

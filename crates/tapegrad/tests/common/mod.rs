@@ -790,3 +790,18 @@ pub fn run_conformance(order: &str, check: impl Fn(&Case) -> Result<(), String>)
         "{total_failed} of {total} {order} conformance cases failed (listed above)"
     );
 }
+
+/// The case's inputs on `tape`: parameters where the case expects a
+/// gradient, constants elsewhere.
+pub fn leaves<'t>(tape: &'t tapegrad::Tape<f64>, case: &Case) -> Vec<Var<'t, f64>> {
+    case.inputs
+        .iter()
+        .map(|i| {
+            if case.wants_grad(&i.name) {
+                tape.param(i.value.clone())
+            } else {
+                tape.constant(i.value.clone())
+            }
+        })
+        .collect()
+}
