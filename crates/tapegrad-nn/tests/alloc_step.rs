@@ -4,45 +4,12 @@
 //! The counting allocator sees every thread of this binary, so the file
 //! holds a single `#[test]`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tapegrad::Tensor;
 use tapegrad_nn::data::Dataset;
 use tapegrad_nn::{Activation, Adam, BatchMode, Loss, Mlp, Trainer};
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`; the counter has no
-// effect on the memory handed out.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "../../tapegrad/tests/support/counting_alloc.rs"]
+mod counting_alloc;
 
 fn data(rows: usize) -> Dataset<f32> {
     let x: Vec<f32> = (0..rows * 16)
@@ -64,9 +31,9 @@ fn allocations_of_fit(rows: usize, mode: BatchMode, dropout: bool) -> usize {
         .mode(mode)
         .epochs(2)
         .shuffle(true);
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = counting_alloc::allocations();
     trainer.fit(&mut mlp, &mut opt, &ds, None).unwrap();
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    counting_alloc::allocations() - before
 }
 
 #[test]
