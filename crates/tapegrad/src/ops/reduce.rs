@@ -64,21 +64,20 @@ impl<'t, T: Float> Var<'t, T> {
             None => Shape::scalar(),
         };
         let keep = keep_shape(&xs, axis);
-        let scale = match op {
-            ReduceOp::Sum => T::one(),
-            ReduceOp::Mean => T::one() / T::from_f64(count(&xs, axis) as f64),
-        };
+        let n = T::from_f64(count(&xs, axis) as f64);
         let x = self.id;
         self.tape.record(Op::Reduce(op, x, axis), out, |v, o| {
             let xv = v.val(x);
             if axis.is_none() {
-                o[0] = xv.iter().copied().sum::<T>() * scale;
-                return;
+                o[0] = xv.iter().copied().sum::<T>();
+            } else {
+                let ks = keep.broadcast_strides(&xs);
+                for_each_broadcast2(&xs, &xs.strides(), &ks, |_, i, k| o[k] += xv[i]);
             }
-            let ks = keep.broadcast_strides(&xs);
-            for_each_broadcast2(&xs, &xs.strides(), &ks, |_, i, k| o[k] += xv[i]);
+            // Divide, as PyTorch does, rather than multiply by 1/n: the
+            // mean is then the correctly rounded quotient of the sum.
             if op == ReduceOp::Mean {
-                o.iter_mut().for_each(|e| *e *= scale);
+                o.iter_mut().for_each(|e| *e /= n);
             }
         })
     }
@@ -223,7 +222,7 @@ impl<'t, T: Float> Var<'t, T> {
 }
 
 /// Every input element receives the gradient of the output element it
-/// folded into (times 1/n for a mean).
+/// folded into (divided by n for a mean).
 pub(crate) fn backward<T: Float>(
     op: ReduceOp,
     x: NodeId,
@@ -233,18 +232,19 @@ pub(crate) fn backward<T: Float>(
     gb: &mut GradBuffers<T>,
 ) {
     let xs = v.shape(x);
-    let scale = match op {
-        ReduceOp::Sum => T::one(),
-        ReduceOp::Mean => T::one() / T::from_f64(count(xs, axis) as f64),
+    let n = T::from_f64(count(xs, axis) as f64);
+    let share = |gk: T| match op {
+        ReduceOp::Sum => gk,
+        ReduceOp::Mean => gk / n,
     };
     if let Some(gx) = gb.acc(v, x) {
         if axis.is_none() {
-            let gs = g[0] * scale;
+            let gs = share(g[0]);
             gx.iter_mut().for_each(|e| *e += gs);
             return;
         }
         let ks = keep_shape(xs, axis).broadcast_strides(xs);
-        for_each_broadcast2(xs, &xs.strides(), &ks, |_, i, k| gx[i] += g[k] * scale);
+        for_each_broadcast2(xs, &xs.strides(), &ks, |_, i, k| gx[i] += share(g[k]));
     }
 }
 
