@@ -103,6 +103,11 @@ impl<T: Float> Default for Gradients<T> {
 
 impl<T: Float> Gradients<T> {
     /// An empty store, to be filled by [`Var::backward_into`].
+    ///
+    /// ```
+    /// let g = tapegrad::Gradients::<f32>::new();
+    /// assert!(g.is_empty());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Gradients {
@@ -116,12 +121,24 @@ impl<T: Float> Gradients<T> {
     }
 
     /// Number of parameters that have a gradient.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let (a, b) = (tape.scalar(1.0), tape.scalar(2.0));
+    /// assert_eq!((a * b).backward().len(), 2);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether no parameter has a gradient.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let c = tape.constant_scalar(3.0);
+    /// assert!((c * c).backward().is_empty()); // no parameter, no gradient
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -132,6 +149,15 @@ impl<T: Float> Gradients<T> {
     ///
     /// # Panics
     /// When `var` belongs to another tape, or to a recording since cleared.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let (w, x) = (tape.scalar(2.0), tape.constant_scalar(5.0));
+    /// let y = w * x;
+    /// let g = y.backward();
+    /// assert_eq!(g.get(w).map(|t| t.item()), Some(5.0));
+    /// assert!(g.get(x).is_none() && g.get(y).is_none());
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn get(&self, var: Var<'_, T>) -> Option<&Tensor<T>> {
@@ -239,6 +265,20 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// When the value is not a single element.
+    ///
+    /// ```
+    /// use tapegrad::{Gradients, Tape};
+    /// let mut tape = Tape::<f64>::new();
+    /// let mut grads = Gradients::new();
+    /// let mut w = 3.0;
+    /// for _ in 0..100 {
+    ///     tape.clear();
+    ///     let wv = tape.scalar(w);
+    ///     (wv * wv).backward_into(&mut grads); // d(w²)/dw = 2w
+    ///     w -= 0.1 * grads[wv].item();
+    /// }
+    /// assert!(w.abs() < 1e-8);
+    /// ```
     #[track_caller]
     pub fn backward_into(self, grads: &mut Gradients<T>) {
         let n = self.numel();
@@ -275,6 +315,15 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// When `seed`'s shape differs from this value's.
+    ///
+    /// ```
+    /// use tapegrad::{Gradients, Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0], [2]));
+    /// let mut grads = Gradients::new();
+    /// x.exp().backward_with_into(&Tensor::ones([2]), &mut grads);
+    /// assert_eq!(grads[x].data(), &[1f32.exp(), 2f32.exp()]);
+    /// ```
     #[track_caller]
     pub fn backward_with_into(self, seed: &Tensor<T>, grads: &mut Gradients<T>) {
         let shape = self.shape();
@@ -376,6 +425,17 @@ impl<'t, T: Float> Var<'t, T> {
     /// # Panics
     /// When `seed`'s shape differs from this value's, or handles are on
     /// another tape.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0], [2]));
+    /// let y = x.powi(2);                                   // elementwise, not a scalar
+    /// let seed = tape.constant(Tensor::ones([2]));
+    /// let g = y.grad_graph_with(seed, &[x])[0];            // 2x, recorded
+    /// assert_eq!(g.value().data(), &[2.0, 4.0]);
+    /// assert_eq!(g.sum().backward()[x].data(), &[2.0, 2.0]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn grad_graph_with(self, seed: Var<'t, T>, wrt: &[Var<'t, T>]) -> Vec<Var<'t, T>> {

@@ -46,24 +46,42 @@ impl PartialEq for Shape {
 
 impl Shape {
     /// The shape `[]` of a 0-d scalar.
+    ///
+    /// ```
+    /// let s = tapegrad::Shape::scalar();
+    /// assert_eq!((s.rank(), s.numel(), s.to_string()), (0, 1, "[]".to_string()));
+    /// ```
     #[must_use]
     pub fn scalar() -> Self {
         Shape(SmallVec::new())
     }
 
     /// The dimensions as a slice.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad::Shape::from([4, 3]).dims(), &[4, 3]);
+    /// ```
     #[must_use]
     pub fn dims(&self) -> &[usize] {
         &self.0
     }
 
     /// Number of axes.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad::Shape::from([2, 3, 4]).rank(), 3);
+    /// ```
     #[must_use]
     pub fn rank(&self) -> usize {
         self.0.len()
     }
 
     /// Number of elements (1 for a scalar).
+    ///
+    /// ```
+    /// assert_eq!(tapegrad::Shape::from([2, 3, 4]).numel(), 24);
+    /// assert_eq!(tapegrad::Shape::from([2, 0]).numel(), 0);
+    /// ```
     #[must_use]
     pub fn numel(&self) -> usize {
         self.0.iter().product()
@@ -143,6 +161,12 @@ impl Shape {
     }
 
     /// Whether `self` broadcasts to exactly `out`.
+    ///
+    /// ```
+    /// use tapegrad::Shape;
+    /// assert!(Shape::from([3]).broadcasts_to(&Shape::from([2, 3])));
+    /// assert!(!Shape::from([2, 3]).broadcasts_to(&Shape::from([3])));
+    /// ```
     #[must_use]
     pub fn broadcasts_to(&self, out: &Shape) -> bool {
         Shape::broadcast(self, out).is_some_and(|s| &s == out)

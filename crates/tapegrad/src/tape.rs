@@ -96,12 +96,26 @@ impl<T: Float> Tape<T> {
     }
 
     /// Number of recorded nodes.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// let x = tape.scalar(1.0);
+    /// let _ = x.exp() + 1.0;
+    /// assert_eq!(tape.len(), 3); // x, exp, add_scalar
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.inner.borrow().nodes.len()
     }
 
     /// Whether nothing is recorded.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// assert!(tape.is_empty());
+    /// let _ = tape.scalar(1.0);
+    /// assert!(!tape.is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -145,6 +159,13 @@ impl<T: Float> Tape<T> {
     ///
     /// # Panics
     /// When `data.len()` does not match `shape`.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// let weights = [0.5f32, -0.5, 1.0, 2.0];
+    /// let w = tape.param_slice(&weights, [2, 2]);
+    /// assert_eq!(w.sum().backward()[w].data(), &[1.0; 4]);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn param_slice(&self, data: &[T], shape: impl Into<Shape>) -> Var<'_, T> {
@@ -173,6 +194,13 @@ impl<T: Float> Tape<T> {
     ///
     /// # Panics
     /// When `data.len()` does not match `shape`.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.constant_slice(&[1.0, 2.0, 3.0], [3]);
+    /// assert_eq!(x.sum().item(), 6.0);
+    /// assert!(!x.requires_grad());
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn constant_slice(&self, data: &[T], shape: impl Into<Shape>) -> Var<'_, T> {
@@ -196,6 +224,14 @@ impl<T: Float> Tape<T> {
     }
 
     /// A 0-d constant.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let (w, c) = (tape.scalar(3.0), tape.constant_scalar(2.0));
+    /// let g = (w * c).backward();
+    /// assert_eq!(g[w].item(), 2.0);
+    /// assert!(g.get(c).is_none());
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn constant_scalar(&self, value: T) -> Var<'_, T> {
@@ -242,6 +278,13 @@ impl<T: Float> Tape<T> {
     }
 
     /// Whether anomaly mode is on.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// assert!(!tape.anomaly_detection());
+    /// tape.set_anomaly_detection(true);
+    /// assert!(tape.anomaly_detection());
+    /// ```
     #[must_use]
     pub fn anomaly_detection(&self) -> bool {
         self.anomaly.get()

@@ -188,18 +188,32 @@ impl<T: Float> Tensor<T> {
     }
 
     /// The shape.
+    ///
+    /// ```
+    /// let t = tapegrad::Tensor::<f32>::zeros([2, 5]);
+    /// assert_eq!(t.shape().dims(), &[2, 5]);
+    /// ```
     #[must_use]
     pub fn shape(&self) -> &Shape {
         &self.shape
     }
 
     /// Number of elements.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad::Tensor::<f32>::zeros([2, 5]).numel(), 10);
+    /// ```
     #[must_use]
     pub fn numel(&self) -> usize {
         self.data.len()
     }
 
     /// The elements, row-major.
+    ///
+    /// ```
+    /// let t = tapegrad::Tensor::<f64>::arange(3);
+    /// assert_eq!(t.data(), &[0.0, 1.0, 2.0]);
+    /// ```
     #[must_use]
     pub fn data(&self) -> &[T] {
         &self.data
@@ -219,6 +233,11 @@ impl<T: Float> Tensor<T> {
     }
 
     /// Gives up the tensor, returning its elements.
+    ///
+    /// ```
+    /// let v = tapegrad::Tensor::<f32>::ones([3]).into_vec();
+    /// assert_eq!(v, vec![1.0; 3]);
+    /// ```
     #[must_use]
     pub fn into_vec(self) -> Vec<T> {
         self.data
@@ -228,6 +247,10 @@ impl<T: Float> Tensor<T> {
     ///
     /// # Panics
     /// When the tensor does not hold exactly one element.
+    ///
+    /// ```
+    /// assert_eq!(tapegrad::Tensor::from_vec(vec![4.5f32], [1, 1]).item(), 4.5);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn item(&self) -> T {

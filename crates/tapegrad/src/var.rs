@@ -35,24 +35,50 @@ impl<'t, T: Float> Var<'t, T> {
     }
 
     /// The tape this handle belongs to.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(1.0);
+    /// let two = x.tape().constant_scalar(2.0); // a constant on the same tape as x
+    /// assert_eq!((x * two).item(), 2.0);
+    /// ```
     #[must_use]
     pub fn tape(&self) -> &'t Tape<T> {
         self.tape
     }
 
     /// Position of the node on its tape (its creation index).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let (a, b) = (tape.scalar(1.0), tape.scalar(2.0));
+    /// assert_eq!((a.index(), b.index(), (a + b).index()), (0, 1, 2));
+    /// ```
     #[must_use]
     pub fn index(&self) -> usize {
         self.id as usize
     }
 
     /// The value's shape.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::zeros([2, 3]));
+    /// assert_eq!(x.sum_axis(0, false).shape().dims(), &[3]);
+    /// ```
     #[must_use]
     pub fn shape(&self) -> Shape {
         self.tape.shape_of(self.id)
     }
 
     /// Number of elements.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// assert_eq!(tape.constant(Tensor::zeros([2, 3])).numel(), 6);
+    /// ```
     #[must_use]
     pub fn numel(&self) -> usize {
         let inner = self.tape.inner.borrow();
@@ -90,6 +116,11 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// When the node holds more than one element.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// assert_eq!((tape.scalar(3.0) * 2.0).item(), 6.0);
+    /// ```
     #[must_use]
     #[track_caller]
     pub fn item(&self) -> T {
@@ -104,6 +135,13 @@ impl<'t, T: Float> Var<'t, T> {
 
     /// Whether a gradient can flow into this node (a parameter lies upstream
     /// and it was not recorded under [`Tape::no_grad`]).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let (w, c) = (tape.scalar(1.0), tape.constant_scalar(2.0));
+    /// assert!((w * c).requires_grad());
+    /// assert!(!(c * c).requires_grad());
+    /// ```
     #[must_use]
     pub fn requires_grad(&self) -> bool {
         self.tape.inner.borrow().nodes[self.id as usize].requires_grad

@@ -16,8 +16,19 @@ use crate::{Float, Var};
 use std::ops::{Add, Div, Mul, Sub};
 
 /// SELU's α (Klambauer et al. 2017), to the digits PyTorch uses.
+///
+/// ```
+/// let tape = tapegrad::Tape::<f64>::new();
+/// let x = tape.scalar(-1e3);
+/// assert_eq!(x.selu().item(), -tapegrad::SELU_SCALE * tapegrad::SELU_ALPHA);
+/// ```
 pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_284_817_042_991_671_7;
 /// SELU's scale λ.
+///
+/// ```
+/// let tape = tapegrad::Tape::<f64>::new();
+/// assert_eq!(tape.scalar(2.0).selu().item(), 2.0 * tapegrad::SELU_SCALE);
+/// ```
 pub const SELU_SCALE: f64 = 1.050_700_987_355_480_493_419_334_985_294_6;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
