@@ -11,8 +11,8 @@ mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-use support::{scalar_chain, Mlp, CHAIN_OPS};
+use std::time::Duration;
+use support::{phase_time, scalar_chain, timed, Mlp, CHAIN_OPS};
 use tapegrad::{Gradients, Tape, Tensor};
 
 fn chain(c: &mut Criterion) {
@@ -22,29 +22,21 @@ fn chain(c: &mut Criterion) {
     let mut grads = Gradients::new();
     group.bench_function("forward", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let start = Instant::now();
-                let (_, x) = scalar_chain(&tape);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (t, (_, x)) = timed(|| scalar_chain(tape));
                 black_box(x.item());
-            }
-            spent
+                t
+            })
         });
     });
     group.bench_function("backward", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let (x0, x) = scalar_chain(&tape);
-                let start = Instant::now();
-                x.backward_into(&mut grads);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (x0, x) = scalar_chain(tape);
+                let (t, ()) = timed(|| x.backward_into(&mut grads));
                 black_box(grads[x0].item());
-            }
-            spent
+                t
+            })
         });
     });
     group.finish();
@@ -59,46 +51,38 @@ fn mlp(c: &mut Criterion) {
     let mut grads = Gradients::new();
     group.bench_function("forward", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let start = Instant::now();
-                let (_, loss) = net.record(&tape);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (t, (_, loss)) = timed(|| net.record(tape));
                 black_box(loss.item());
-            }
-            spent
+                t
+            })
         });
     });
     group.bench_function("backward", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let (vars, loss) = net.record(&tape);
-                let start = Instant::now();
-                loss.backward_into(&mut grads);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (vars, loss) = net.record(tape);
+                let (t, ()) = timed(|| loss.backward_into(&mut grads));
                 black_box(grads[vars[0]].data()[0]);
-            }
-            spent
+                t
+            })
         });
     });
     // W2's whole step: forward, backward and the SGD update, all timed.
     group.bench_function("step", |b| {
         b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                tape.clear();
-                let (vars, loss) = net.record(&tape);
-                loss.backward_into(&mut grads);
-                for (p, &v) in net.params.iter_mut().zip(&vars) {
-                    for (e, &g) in p.data_mut().iter_mut().zip(grads[v].data()) {
-                        *e -= 0.01 * g;
+            phase_time(&mut tape, iters, |tape| {
+                let (t, ()) = timed(|| {
+                    let (vars, loss) = net.record(tape);
+                    loss.backward_into(&mut grads);
+                    for (p, &v) in net.params.iter_mut().zip(&vars) {
+                        for (e, &g) in p.data_mut().iter_mut().zip(grads[v].data()) {
+                            *e -= 0.01 * g;
+                        }
                     }
-                }
-            }
-            start.elapsed()
+                });
+                t
+            })
         });
     });
     group.finish();
@@ -119,35 +103,27 @@ fn matmul(c: &mut Criterion) {
         group.throughput(Throughput::Elements(flops));
         group.bench_function(format!("forward/{name}"), |b| {
             b.iter_custom(|iters| {
-                let mut spent = Duration::ZERO;
-                for _ in 0..iters {
-                    tape.clear();
+                phase_time(&mut tape, iters, |tape| {
                     let a = tape.param_slice(a.data(), [m, k]);
                     let w = tape.param_slice(w.data(), [k, n]);
-                    let start = Instant::now();
-                    let y = a.matmul(w);
-                    spent += start.elapsed();
+                    let (t, y) = timed(|| a.matmul(w));
                     black_box(y.index());
-                }
-                spent
+                    t
+                })
             });
         });
         // dA = G·Wᵀ and dW = Aᵀ·G: twice the forward's flops.
         group.throughput(Throughput::Elements(2 * flops));
         group.bench_function(format!("backward/{name}"), |b| {
             b.iter_custom(|iters| {
-                let mut spent = Duration::ZERO;
-                for _ in 0..iters {
-                    tape.clear();
+                phase_time(&mut tape, iters, |tape| {
                     let a = tape.param_slice(a.data(), [m, k]);
                     let w = tape.param_slice(w.data(), [k, n]);
                     let y = a.matmul(w);
-                    let start = Instant::now();
-                    y.backward_with_into(&seed, &mut grads);
-                    spent += start.elapsed();
+                    let (t, ()) = timed(|| y.backward_with_into(&seed, &mut grads));
                     black_box(grads[w].data()[0]);
-                }
-                spent
+                    t
+                })
             });
         });
     }

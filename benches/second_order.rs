@@ -9,8 +9,8 @@ mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::hint::black_box;
-use std::time::{Duration, Instant};
-use support::{scalar_chain, Mlp, CHAIN_OPS};
+use std::time::Duration;
+use support::{phase_time, scalar_chain, timed, Mlp, CHAIN_OPS};
 use tapegrad::{Gradients, Tape};
 
 fn mlp(c: &mut Criterion) {
@@ -22,30 +22,22 @@ fn mlp(c: &mut Criterion) {
     let mut grads = Gradients::new();
     group.bench_function("backward_into", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let (vars, loss) = net.record(&tape);
-                let start = Instant::now();
-                loss.backward_into(&mut grads);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (vars, loss) = net.record(tape);
+                let (t, ()) = timed(|| loss.backward_into(&mut grads));
                 black_box(grads[vars[0]].data()[0]);
-            }
-            spent
+                t
+            })
         });
     });
     group.bench_function("grad_graph", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let (vars, loss) = net.record(&tape);
-                let start = Instant::now();
-                let g = loss.grad_graph(&vars);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (vars, loss) = net.record(tape);
+                let (t, g) = timed(|| loss.grad_graph(&vars));
                 black_box(g[0].index());
-            }
-            spent
+                t
+            })
         });
     });
     group.finish();
@@ -58,30 +50,22 @@ fn chain(c: &mut Criterion) {
     let mut grads = Gradients::new();
     group.bench_function("backward_into", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let (x0, x) = scalar_chain(&tape);
-                let start = Instant::now();
-                x.backward_into(&mut grads);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (x0, x) = scalar_chain(tape);
+                let (t, ()) = timed(|| x.backward_into(&mut grads));
                 black_box(grads[x0].item());
-            }
-            spent
+                t
+            })
         });
     });
     group.bench_function("grad_graph", |b| {
         b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                tape.clear();
-                let (x0, x) = scalar_chain(&tape);
-                let start = Instant::now();
-                let g = x.grad_graph(&[x0]);
-                spent += start.elapsed();
+            phase_time(&mut tape, iters, |tape| {
+                let (x0, x) = scalar_chain(tape);
+                let (t, g) = timed(|| x.grad_graph(&[x0]));
                 black_box(g[0].item());
-            }
-            spent
+                t
+            })
         });
     });
     group.finish();

@@ -3,7 +3,32 @@
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use std::time::{Duration, Instant};
 use tapegrad::{Tape, Tensor, Var};
+
+/// The total over `iters` steps of the phase each step times: every step
+/// starts on the cleared tape, records what it needs untimed, and returns
+/// the duration of the one phase its bench measures (for criterion's
+/// `iter_custom`).
+pub fn phase_time(
+    tape: &mut Tape<f32>,
+    iters: u64,
+    mut step: impl FnMut(&Tape<f32>) -> Duration,
+) -> Duration {
+    (0..iters)
+        .map(|_| {
+            tape.clear();
+            step(tape)
+        })
+        .sum()
+}
+
+/// How long `f` takes, with its result.
+pub fn timed<R>(f: impl FnOnce() -> R) -> (Duration, R) {
+    let start = Instant::now();
+    let r = f();
+    (start.elapsed(), r)
+}
 
 /// Iterations of W5's chain; each records a mul, an add and a relu.
 pub const CHAIN_LEN: usize = 10_000;
