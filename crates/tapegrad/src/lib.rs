@@ -68,3 +68,8 @@ pub use var::Var;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/tutorial.md")]
 struct TutorialDoctests;
+
+/// The README's example runs as a doctest too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
