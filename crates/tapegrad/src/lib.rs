@@ -43,25 +43,17 @@
 
 #![warn(missing_docs)]
 
-mod anomaly;
-mod backward;
-mod float;
-mod gradcheck;
-mod numpy_fmt;
+mod autodiff;
 mod ops;
-mod shape;
 mod tape;
 mod tensor;
-mod var;
 
-pub use backward::Gradients;
-pub use float::Float;
-pub use gradcheck::{gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions};
+pub use autodiff::{
+    gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
+};
 pub use ops::unary::{SELU_ALPHA, SELU_SCALE};
-pub use shape::Shape;
-pub use tape::Tape;
-pub use tensor::Tensor;
-pub use var::Var;
+pub use tape::{Tape, Var};
+pub use tensor::{Float, Shape, Tensor};
 
 /// The tutorial's snippets run as doctests, so the guide cannot drift from
 /// the code.

@@ -11,9 +11,9 @@
 //! | div | a / b | 1/b | −a/b² |
 
 use super::Op;
-use crate::backward::GradBuffers;
-use crate::shape::for_each_broadcast2;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
+use crate::tensor::for_each_broadcast2;
 use crate::{Float, Shape, Var};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 

@@ -2,9 +2,9 @@
 //! Their gradients move the output gradient back the same way.
 
 use super::Op;
-use crate::backward::GradBuffers;
-use crate::shape::for_each_broadcast2;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
+use crate::tensor::for_each_broadcast2;
 use crate::{Float, Shape, Var};
 use smallvec::SmallVec;
 

@@ -8,7 +8,7 @@
 use super::softmax::row_logsumexp;
 use super::unary::{sigmoid, softplus};
 use super::Op;
-use crate::backward::GradBuffers;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::{Float, Shape, Var};
 

@@ -10,7 +10,7 @@
 
 use super::microkernel::{self, Strided};
 use super::Op;
-use crate::backward::GradBuffers;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::{Float, Shape, Var};
 

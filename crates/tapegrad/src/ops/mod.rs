@@ -16,7 +16,7 @@ pub(crate) mod softmax;
 pub(crate) mod swish;
 pub(crate) mod unary;
 
-use crate::backward::GradBuffers;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::{Float, Tape, Var};
 use smallvec::{smallvec, SmallVec};

@@ -4,9 +4,9 @@
 //! broadcasting op returns gradients to its operands' shapes.
 
 use super::Op;
-use crate::backward::GradBuffers;
-use crate::shape::for_each_broadcast2;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
+use crate::tensor::for_each_broadcast2;
 use crate::{Float, Shape, Var};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

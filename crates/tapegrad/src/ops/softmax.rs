@@ -6,7 +6,7 @@
 //! log_softmax: yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m), ∂L/∂x = g − eʸ ⊙ Σ g
 
 use super::Op;
-use crate::backward::GradBuffers;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::{Float, Var};
 

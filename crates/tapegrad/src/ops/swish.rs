@@ -8,9 +8,9 @@
 
 use super::unary::sigmoid;
 use super::Op;
-use crate::backward::GradBuffers;
-use crate::shape::for_each_broadcast2;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
+use crate::tensor::for_each_broadcast2;
 use crate::{Float, Var};
 
 impl<'t, T: Float> Var<'t, T> {

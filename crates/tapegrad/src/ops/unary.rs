@@ -10,7 +10,7 @@
 //! used (the "double where"), so ±100 in f32 gives finite gradients.
 
 use super::Op;
-use crate::backward::GradBuffers;
+use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::{Float, Var};
 use std::ops::{Add, Div, Mul, Sub};

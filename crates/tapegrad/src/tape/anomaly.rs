@@ -1,8 +1,8 @@
 //! Anomaly mode: the first op whose value or gradient is NaN or infinite,
 //! named with its input shapes and the source line that recorded it.
 
-use crate::backward::GradBuffers;
 use crate::ops::Op;
+use crate::tape::GradBuffers;
 use crate::tape::{Node, NodeId, Values};
 use crate::{Float, Shape};
 use std::panic::Location;

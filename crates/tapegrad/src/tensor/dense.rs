@@ -384,7 +384,7 @@ impl<T: Float> fmt::Display for Tensor<T> {
     /// (positional, or scientific for wide ranges), aligned columns, rows
     /// wrapped at 75 characters; a 0-d tensor prints as its scalar.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::numpy_fmt::format_array(
+        f.write_str(&super::numpy_fmt::format_array(
             &self.data,
             self.shape.dims(),
         ))

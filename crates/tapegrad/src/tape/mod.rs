@@ -6,9 +6,15 @@
 //! loop over this arena. [`Tape::clear`] keeps every buffer's capacity: a
 //! training loop that reuses its tape stops allocating after the first step.
 
-use crate::backward::GradBuffers;
+pub(crate) mod anomaly;
+pub(crate) mod grad_buffers;
+mod var;
+
+pub(crate) use grad_buffers::GradBuffers;
+pub use var::Var;
+
 use crate::ops::Op;
-use crate::{Float, Shape, Tensor, Var};
+use crate::{Float, Shape, Tensor};
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -354,7 +360,7 @@ impl<T: Float> Tape<T> {
             out,
         );
         if self.anomaly.get() {
-            crate::anomaly::check_forward(&inner.nodes, &inner.shapes, &op, out, location);
+            anomaly::check_forward(&inner.nodes, &inner.shapes, &op, out, location);
         }
         let id = inner.nodes.len() as NodeId;
         let shape = intern(&mut inner.shapes, shape);

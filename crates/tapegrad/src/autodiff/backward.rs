@@ -1,0 +1,157 @@
+//! The reverse walk: one loop over the tape from the output back to the
+//! first node, one call per node into that op's rule.
+
+use crate::tape::{Inner, NodeId, Values};
+use crate::{Float, Gradients, Tape, Tensor, Var};
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Reverse pass from this scalar: the gradient of it with respect to
+    /// every parameter recorded before it.
+    ///
+    /// Calling it again gives the same gradients (nothing accumulates
+    /// across calls).
+    ///
+    /// # Panics
+    /// When the value is not a single element (use
+    /// [`backward_with`](Var::backward_with)).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], [2, 2]));
+    /// let w = tape.param(Tensor::from_vec(vec![0.5, -1.0], [2, 1]));
+    /// let loss = x.matmul(w).relu().mean();
+    /// let g = loss.backward();
+    /// assert_eq!(g[w].shape().dims(), &[2, 1]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn backward(self) -> Gradients<T> {
+        let mut g = Gradients::new();
+        self.backward_into(&mut g);
+        g
+    }
+
+    /// [`backward`](Var::backward) into an existing store, reusing its
+    /// allocations: the form for training loops.
+    ///
+    /// # Panics
+    /// When the value is not a single element.
+    ///
+    /// ```
+    /// use tapegrad::{Gradients, Tape};
+    /// let mut tape = Tape::<f64>::new();
+    /// let mut grads = Gradients::new();
+    /// let mut w = 3.0;
+    /// for _ in 0..100 {
+    ///     tape.clear();
+    ///     let wv = tape.scalar(w);
+    ///     (wv * wv).backward_into(&mut grads); // d(w²)/dw = 2w
+    ///     w -= 0.1 * grads[wv].item();
+    /// }
+    /// assert!(w.abs() < 1e-8);
+    /// ```
+    #[track_caller]
+    pub fn backward_into(self, grads: &mut Gradients<T>) {
+        let n = self.numel();
+        assert!(
+            n == 1,
+            "tapegrad: backward() needs a scalar, this value has shape {}; use backward_with(seed)",
+            self.shape()
+        );
+        run(self.tape, self.id, None, grads);
+    }
+
+    /// Reverse pass seeded with an explicit upstream gradient `seed` of this
+    /// value's shape: computes the gradient of `sum(self * seed)`.
+    ///
+    /// # Panics
+    /// When `seed`'s shape differs from this value's.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0], [2]));
+    /// let g = (x * 3.0).backward_with(&Tensor::from_vec(vec![1.0, 10.0], [2]));
+    /// assert_eq!(g[x].data(), &[3.0, 30.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn backward_with(self, seed: &Tensor<T>) -> Gradients<T> {
+        let mut g = Gradients::new();
+        self.backward_with_into(seed, &mut g);
+        g
+    }
+
+    /// [`backward_with`](Var::backward_with) into an existing store.
+    ///
+    /// # Panics
+    /// When `seed`'s shape differs from this value's.
+    ///
+    /// ```
+    /// use tapegrad::{Gradients, Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0], [2]));
+    /// let mut grads = Gradients::new();
+    /// x.exp().backward_with_into(&Tensor::ones([2]), &mut grads);
+    /// assert_eq!(grads[x].data(), &[1f32.exp(), 2f32.exp()]);
+    /// ```
+    #[track_caller]
+    pub fn backward_with_into(self, seed: &Tensor<T>, grads: &mut Gradients<T>) {
+        let shape = self.shape();
+        assert!(
+            seed.shape() == &shape,
+            "tapegrad: backward_with: seed shape {} differs from the value's shape {shape}",
+            seed.shape()
+        );
+        run(self.tape, self.id, Some(seed.data()), grads);
+    }
+}
+
+/// The reverse walk. Creation order is topological, so visiting ids from
+/// `root` down guarantees every consumer of a node has added its share
+/// before the node passes its gradient on.
+fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gradients<T>) {
+    let anomaly = tape.anomaly_detection();
+    let mut inner = tape.inner.borrow_mut();
+    let Inner {
+        nodes,
+        values,
+        shapes,
+        grads,
+    } = &mut *inner;
+    out.reset(tape.id(), tape.generation(), nodes.len());
+    grads.reset(root as usize + 1);
+    let v = Values {
+        nodes,
+        values,
+        shapes,
+    };
+    if let Some(buf) = grads.acc(&v, root) {
+        match seed {
+            Some(s) => buf.copy_from_slice(s),
+            None => buf.fill(T::one()),
+        }
+    }
+    for id in (0..=root).rev() {
+        let node = &nodes[id as usize];
+        if !node.requires_grad {
+            continue;
+        }
+        let Some((slot, g)) = grads.take(id) else {
+            if node.is_param {
+                out.store(id, None, v.shape(id));
+            }
+            continue;
+        };
+        if node.is_param {
+            out.store(id, Some(&g), v.shape(id));
+        } else {
+            node.op.backward(id, &g, &v, grads);
+            if anomaly {
+                crate::tape::anomaly::check_backward(&v, id, grads);
+            }
+        }
+        grads.give_back(slot, g);
+    }
+}

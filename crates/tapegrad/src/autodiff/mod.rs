@@ -1,0 +1,11 @@
+//! The autodiff layer: the reverse walk over a tape (fused kernels), the
+//! recorded walk (gradients as `Var`s, to any order), the gradient store,
+//! and finite-difference checks.
+
+mod backward;
+mod gradcheck;
+mod gradients;
+mod recorded;
+
+pub use gradcheck::{gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions};
+pub use gradients::Gradients;
