@@ -3,7 +3,7 @@
 //! `grad_graph` (the same rules recorded as tape ops, differentiable again)
 //! on the same recorded forward, for W2's MLP step and W5's scalar chain.
 //!
-//! `cargo bench --bench second_order`; figures in `docs/performance.md`.
+//! `cargo bench -p tapegrad-benches --bench second_order`; figures in `docs/performance.md`.
 
 mod support;
 

@@ -5,7 +5,7 @@
 //! with `backward_into`, as a training loop does, and times only its phase
 //! (`iter_custom`): the recording a backward bench needs is made untimed.
 //!
-//! `cargo bench --bench backward`; figures in `docs/performance.md`.
+//! `cargo bench -p tapegrad-benches --bench backward`; figures in `docs/performance.md`.
 
 mod support;
 
