@@ -51,7 +51,7 @@ mod tensor;
 pub use autodiff::{
     gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
 };
-pub use ops::unary::{SELU_ALPHA, SELU_SCALE};
+pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use tape::{Tape, Var};
 pub use tensor::{Float, Shape, Tensor};
 

@@ -118,6 +118,7 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         nodes,
         values,
         shapes,
+        locations,
         grads,
     } = &mut *inner;
     out.reset(tape.id(), tape.generation(), nodes.len());
@@ -149,7 +150,7 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         } else {
             node.op.backward(id, &g, &v, grads);
             if anomaly {
-                crate::tape::anomaly::check_backward(&v, id, grads);
+                crate::tape::anomaly::check_backward(&v, locations, id, grads);
             }
         }
         grads.give_back(slot, g);

@@ -1,12 +1,13 @@
 //! Ops that only move elements: transpose (swap two axes) and reshape.
 //! Their gradients move the output gradient back the same way.
 
-use super::Op;
+use super::{Acc, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::tensor::for_each_broadcast2;
+use crate::Tape;
 use crate::{Float, Shape, Var};
-use smallvec::SmallVec;
+use smallvec::{smallvec, SmallVec};
 
 /// Strides that read the input in the order of the transposed output.
 fn swapped_strides(xs: &Shape, d0: usize, d1: usize) -> SmallVec<[usize; 4]> {
@@ -53,11 +54,19 @@ impl<'t, T: Float> Var<'t, T> {
         let out = swapped_shape(&xs, d0, d1);
         let src = swapped_strides(&xs, d0, d1);
         let x = self.id;
-        self.tape
-            .record(Op::Transpose(x, d0 as u8, d1 as u8), out.clone(), |v, o| {
+        self.tape.record(
+            Transpose {
+                x,
+                d0: d0 as u32,
+                d1: d1 as u32,
+            }
+            .into(),
+            out.clone(),
+            |v, o| {
                 let xv = v.val(x);
                 for_each_broadcast2(&out, &src, &src, |i, k, _| o[i] = xv[k]);
-            })
+            },
+        )
     }
 
     /// The transpose of a matrix (the last two axes swapped).
@@ -105,16 +114,17 @@ impl<'t, T: Float> Var<'t, T> {
             return self;
         }
         let x = self.id;
-        self.tape
-            .record(Op::Reshape(x), out, |v, o| o.copy_from_slice(v.val(x)))
+        self.tape.record(Reshape { x }.into(), out, |v, o| {
+            o.copy_from_slice(v.val(x))
+        })
     }
 }
 
-pub(crate) fn transpose_backward<T: Float>(
+fn transpose_backward<T: Float>(
     id: NodeId,
     x: NodeId,
-    d0: u8,
-    d1: u8,
+    d0: u32,
+    d1: u32,
     g: &[T],
     v: &Values<'_, T>,
     gb: &mut GradBuffers<T>,
@@ -126,15 +136,66 @@ pub(crate) fn transpose_backward<T: Float>(
     }
 }
 
-pub(crate) fn reshape_backward<T: Float>(
-    x: NodeId,
-    g: &[T],
-    v: &Values<'_, T>,
-    gb: &mut GradBuffers<T>,
-) {
+fn reshape_backward<T: Float>(x: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
     if let Some(gx) = gb.acc(v, x) {
         for (a, &b) in gx.iter_mut().zip(g) {
             *a += b;
         }
+    }
+}
+
+/// `x` with axes `d0` and `d1` swapped; its own adjoint.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Transpose {
+    x: NodeId,
+    d0: u32,
+    d1: u32,
+}
+
+impl Rule for Transpose {
+    fn name(&self) -> &'static str {
+        "transpose"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x]
+    }
+    fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        transpose_backward(id, self.x, self.d0, self.d1, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        _: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        acc(self.x, g.transpose(self.d0 as isize, self.d1 as isize));
+    }
+}
+
+/// `x`'s elements in a new shape; the adjoint reshapes back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Reshape {
+    x: NodeId,
+}
+
+impl Rule for Reshape {
+    fn name(&self) -> &'static str {
+        "reshape"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x]
+    }
+    fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        reshape_backward(self.x, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        acc(self.x, g.reshape(tape.shape_of(self.x)));
     }
 }

@@ -5,12 +5,14 @@
 //! cross_entropy: L = mean_i(logsumexp(xᵢ) − xᵢ[tᵢ])   ∂L/∂x = (softmax(x) − onehot(t))/N
 //! bce_with_logits: L = mean(softplus(x) − x·t)       ∂L/∂x = (σ(x) − t)/N, ∂L/∂t = −x/N
 
+use super::activation::{sigmoid, softplus};
 use super::softmax::row_logsumexp;
-use super::unary::{sigmoid, softplus};
-use super::Op;
+use super::{Acc, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
+use crate::Tape;
 use crate::{Float, Shape, Var};
+use smallvec::{smallvec, SmallVec};
 
 impl<'t, T: Float> Var<'t, T> {
     /// Mean squared error `mean((self − target)²)`, a 0-d scalar. Both
@@ -39,15 +41,16 @@ impl<'t, T: Float> Var<'t, T> {
             std::panic::Location::caller()
         );
         let (p, t) = (self.id, target.id);
-        self.tape.record(Op::Mse(p, t), Shape::scalar(), |v, o| {
-            let s: T = v
-                .val(p)
-                .iter()
-                .zip(v.val(t))
-                .map(|(&a, &b)| (a - b) * (a - b))
-                .sum();
-            o[0] = s / T::from_f64(sp.numel() as f64);
-        })
+        self.tape
+            .record(Mse { p, t }.into(), Shape::scalar(), |v, o| {
+                let s: T = v
+                    .val(p)
+                    .iter()
+                    .zip(v.val(t))
+                    .map(|(&a, &b)| (a - b) * (a - b))
+                    .sum();
+                o[0] = s / T::from_f64(sp.numel() as f64);
+            })
     }
 
     /// Mean cross-entropy of logits `[N, C]` against class indices
@@ -89,7 +92,7 @@ impl<'t, T: Float> Var<'t, T> {
             .constant_slice_from_fn(targets.len(), |i| T::from_f64(targets[i] as f64));
         let (x, t) = (self.id, tv.id);
         self.tape
-            .record(Op::CrossEntropy(x, t), Shape::scalar(), |v, o| {
+            .record(CrossEntropy { x, t }.into(), Shape::scalar(), |v, o| {
                 let mut total = T::zero();
                 for (row, &ti) in v.val(x).chunks_exact(c).zip(v.val(t)) {
                     let (m, lse) = row_logsumexp(row);
@@ -126,7 +129,7 @@ impl<'t, T: Float> Var<'t, T> {
         );
         let (x, t) = (self.id, target.id);
         self.tape
-            .record(Op::BceWithLogits(x, t), Shape::scalar(), |v, o| {
+            .record(BceWithLogits { x, t }.into(), Shape::scalar(), |v, o| {
                 let s: T = v
                     .val(x)
                     .iter()
@@ -148,7 +151,7 @@ fn inv_n<T: Float>(v: &Values<'_, T>, x: NodeId, g: &[T]) -> T {
     g[0] / T::from_f64(v.shape(x).numel() as f64)
 }
 
-pub(crate) fn mse_backward<T: Float>(
+fn mse_backward<T: Float>(
     p: NodeId,
     t: NodeId,
     g: &[T],
@@ -169,7 +172,7 @@ pub(crate) fn mse_backward<T: Float>(
     }
 }
 
-pub(crate) fn cross_entropy_backward<T: Float>(
+fn cross_entropy_backward<T: Float>(
     x: NodeId,
     t: NodeId,
     g: &[T],
@@ -191,7 +194,7 @@ pub(crate) fn cross_entropy_backward<T: Float>(
     }
 }
 
-pub(crate) fn bce_backward<T: Float>(
+fn bce_backward<T: Float>(
     x: NodeId,
     t: NodeId,
     g: &[T],
@@ -212,11 +215,11 @@ pub(crate) fn bce_backward<T: Float>(
     }
 }
 
-pub(crate) fn mse_backward_graph<'t, T: Float>(
+fn mse_backward_graph<'t, T: Float>(
     p: Var<'t, T>,
     t: Var<'t, T>,
     g: Var<'t, T>,
-    acc: &mut dyn FnMut(NodeId, Var<'t, T>),
+    acc: Acc<'_, 't, T>,
 ) {
     let n = T::from_f64(p.numel() as f64);
     let dp = (p - t) * g.mul_scalar(T::from_f64(2.0)).div_scalar(n);
@@ -228,11 +231,11 @@ pub(crate) fn mse_backward_graph<'t, T: Float>(
     }
 }
 
-pub(crate) fn cross_entropy_backward_graph<'t, T: Float>(
+fn cross_entropy_backward_graph<'t, T: Float>(
     x: Var<'t, T>,
     t: Var<'t, T>,
     g: Var<'t, T>,
-    acc: &mut dyn FnMut(NodeId, Var<'t, T>),
+    acc: Acc<'_, 't, T>,
 ) {
     let xs = x.shape();
     let (rows, c) = (xs.dims()[0], xs.dims()[1]);
@@ -251,11 +254,11 @@ pub(crate) fn cross_entropy_backward_graph<'t, T: Float>(
     );
 }
 
-pub(crate) fn bce_backward_graph<'t, T: Float>(
+fn bce_backward_graph<'t, T: Float>(
     x: Var<'t, T>,
     t: Var<'t, T>,
     g: Var<'t, T>,
-    acc: &mut dyn FnMut(NodeId, Var<'t, T>),
+    acc: Acc<'_, 't, T>,
 ) {
     let k = g.div_scalar(T::from_f64(x.numel() as f64));
     if x.requires_grad() {
@@ -263,5 +266,92 @@ pub(crate) fn bce_backward_graph<'t, T: Float>(
     }
     if t.requires_grad() {
         acc(t.id, -(x * k));
+    }
+}
+
+/// `mean((p − t)²)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Mse {
+    p: NodeId,
+    t: NodeId,
+}
+
+impl Rule for Mse {
+    fn name(&self) -> &'static str {
+        "mse"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.p, self.t]
+    }
+    fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        mse_backward(self.p, self.t, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        let (p, t) = (Var::new(tape, self.p), Var::new(tape, self.t));
+        mse_backward_graph(p, t, g, acc);
+    }
+}
+
+/// Mean cross-entropy of logits `x` `[N, C]` and class indices `t` `[N]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct CrossEntropy {
+    x: NodeId,
+    t: NodeId,
+}
+
+impl Rule for CrossEntropy {
+    fn name(&self) -> &'static str {
+        "cross_entropy"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x, self.t]
+    }
+    fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        cross_entropy_backward(self.x, self.t, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        let (x, t) = (Var::new(tape, self.x), Var::new(tape, self.t));
+        cross_entropy_backward_graph(x, t, g, acc);
+    }
+}
+
+/// Mean binary cross-entropy of logits `x` and targets `t` in `[0, 1]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct BceWithLogits {
+    x: NodeId,
+    t: NodeId,
+}
+
+impl Rule for BceWithLogits {
+    fn name(&self) -> &'static str {
+        "binary_cross_entropy_with_logits"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x, self.t]
+    }
+    fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        bce_backward(self.x, self.t, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        let (x, t) = (Var::new(tape, self.x), Var::new(tape, self.t));
+        bce_backward_graph(x, t, g, acc);
     }
 }

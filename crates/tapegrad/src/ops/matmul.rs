@@ -9,10 +9,12 @@
 //! gradient buffer (`dst += G·Bᵀ`).
 
 use super::microkernel::{self, Strided};
-use super::Op;
+use super::{Acc, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
+use crate::Tape;
 use crate::{Float, Shape, Var};
+use smallvec::{smallvec, SmallVec};
 
 /// Products smaller than this many multiply-adds run on one thread: below
 /// it, handing work to a second core costs more than it saves.
@@ -210,7 +212,7 @@ impl<'t, T: Float> Var<'t, T> {
         let out = out_shape(&sa, &sb, ta, tb);
         let (a, b) = (self.id, rhs.id);
         self.tape
-            .record(Op::Matmul { a, b, ta, tb }, out.clone(), |v, o| {
+            .record(Matmul { a, b, ta, tb }.into(), out.clone(), |v, o| {
                 let (_, m, k) = dims(&sa, ta);
                 let (batch, _, n) = dims(&out, false);
                 for i in 0..batch {
@@ -236,7 +238,7 @@ impl<'t, T: Float> Var<'t, T> {
 /// same (possibly transposed) view of the gradient buffer that the forward
 /// read the operand through.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn backward<T: Float>(
+fn matmul_backward<T: Float>(
     id: NodeId,
     a: NodeId,
     b: NodeId,
@@ -293,13 +295,13 @@ pub(crate) fn backward<T: Float>(
 /// Recorded form, again with transposes expressed as flags:
 /// `∂A = G·op(B)ᵀ` (or its transpose `op(B)·Gᵀ` when A was read
 /// transposed), and likewise for B.
-pub(crate) fn backward_graph<'t, T: Float>(
+fn matmul_backward_graph<'t, T: Float>(
     a: Var<'t, T>,
     b: Var<'t, T>,
     ta: bool,
     tb: bool,
     g: Var<'t, T>,
-    acc: &mut dyn FnMut(NodeId, Var<'t, T>),
+    acc: Acc<'_, 't, T>,
 ) {
     if a.requires_grad() {
         let da = if ta {
@@ -316,5 +318,36 @@ pub(crate) fn backward_graph<'t, T: Float>(
             a.matmul_t(g, !ta, false)
         };
         acc(b.id, db.sum_to(b.shape()));
+    }
+}
+
+/// `op(a)·op(b)`, each operand optionally read transposed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Matmul {
+    a: NodeId,
+    b: NodeId,
+    ta: bool,
+    tb: bool,
+}
+
+impl Rule for Matmul {
+    fn name(&self) -> &'static str {
+        "matmul"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.a, self.b]
+    }
+    fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        matmul_backward(id, self.a, self.b, self.ta, self.tb, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        let (a, b) = (Var::new(tape, self.a), Var::new(tape, self.b));
+        matmul_backward_graph(a, b, self.ta, self.tb, g, acc);
     }
 }

@@ -3,11 +3,13 @@
 //! and the backward of a broadcast is a sum, which is also how every
 //! broadcasting op returns gradients to its operands' shapes.
 
-use super::Op;
+use super::{Acc, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::tensor::for_each_broadcast2;
+use crate::Tape;
 use crate::{Float, Shape, Var};
+use smallvec::{smallvec, SmallVec};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ReduceOp {
@@ -26,7 +28,7 @@ impl ReduceOp {
 
 /// The input's shape with the reduced axis (or all axes) kept as 1: the
 /// layout in which the output's elements line up with the input's.
-fn keep_shape(x: &Shape, axis: Option<u8>) -> Shape {
+fn keep_shape(x: &Shape, axis: Option<u32>) -> Shape {
     match axis {
         Some(a) => x.reduced(a as usize, true),
         None => Shape::ones(x.rank()),
@@ -34,7 +36,7 @@ fn keep_shape(x: &Shape, axis: Option<u8>) -> Shape {
 }
 
 /// Number of input elements that fold into one output element.
-fn count(x: &Shape, axis: Option<u8>) -> usize {
+fn count(x: &Shape, axis: Option<u32>) -> usize {
     match axis {
         Some(a) => x.dims()[a as usize],
         None => x.numel(),
@@ -50,7 +52,7 @@ impl<'t, T: Float> Var<'t, T> {
         let axis = match axis {
             None => None,
             Some(a) => match xs.axis(a) {
-                Some(resolved) => Some(resolved as u8),
+                Some(resolved) => Some(resolved as u32),
                 None => panic!(
                     "tapegrad: {}: axis {a} out of range for shape {xs} (at {})",
                     op.name(),
@@ -66,20 +68,21 @@ impl<'t, T: Float> Var<'t, T> {
         let keep = keep_shape(&xs, axis);
         let n = T::from_f64(count(&xs, axis) as f64);
         let x = self.id;
-        self.tape.record(Op::Reduce(op, x, axis), out, |v, o| {
-            let xv = v.val(x);
-            if axis.is_none() {
-                o[0] = xv.iter().copied().sum::<T>();
-            } else {
-                let ks = keep.broadcast_strides(&xs);
-                for_each_broadcast2(&xs, &xs.strides(), &ks, |_, i, k| o[k] += xv[i]);
-            }
-            // Divide, as PyTorch does, rather than multiply by 1/n: the
-            // mean is then the correctly rounded quotient of the sum.
-            if op == ReduceOp::Mean {
-                o.iter_mut().for_each(|e| *e /= n);
-            }
-        })
+        self.tape
+            .record(Reduce { op, x, axis }.into(), out, |v, o| {
+                let xv = v.val(x);
+                if axis.is_none() {
+                    o[0] = xv.iter().copied().sum::<T>();
+                } else {
+                    let ks = keep.broadcast_strides(&xs);
+                    for_each_broadcast2(&xs, &xs.strides(), &ks, |_, i, k| o[k] += xv[i]);
+                }
+                // Divide, as PyTorch does, rather than multiply by 1/n: the
+                // mean is then the correctly rounded quotient of the sum.
+                if op == ReduceOp::Mean {
+                    o.iter_mut().for_each(|e| *e /= n);
+                }
+            })
     }
 
     /// Sum of all elements, a 0-d scalar. Its gradient is 1 for every
@@ -178,7 +181,7 @@ impl<'t, T: Float> Var<'t, T> {
         );
         let x = self.id;
         let ts = target.broadcast_strides(&xs);
-        self.tape.record(Op::SumTo(x), target, |v, o| {
+        self.tape.record(SumTo { x }.into(), target, |v, o| {
             let xv = v.val(x);
             for_each_broadcast2(&xs, &xs.strides(), &ts, |_, i, k| o[k] += xv[i]);
         })
@@ -214,7 +217,7 @@ impl<'t, T: Float> Var<'t, T> {
         let x = self.id;
         let xstr = xs.broadcast_strides(&target);
         self.tape
-            .record(Op::BroadcastTo(x), target.clone(), |v, o| {
+            .record(BroadcastTo { x }.into(), target.clone(), |v, o| {
                 let xv = v.val(x);
                 for_each_broadcast2(&target, &target.strides(), &xstr, |i, _, k| o[i] = xv[k]);
             })
@@ -223,10 +226,10 @@ impl<'t, T: Float> Var<'t, T> {
 
 /// Every input element receives the gradient of the output element it
 /// folded into (divided by n for a mean).
-pub(crate) fn backward<T: Float>(
+fn reduce_backward<T: Float>(
     op: ReduceOp,
     x: NodeId,
-    axis: Option<u8>,
+    axis: Option<u32>,
     g: &[T],
     v: &Values<'_, T>,
     gb: &mut GradBuffers<T>,
@@ -249,10 +252,10 @@ pub(crate) fn backward<T: Float>(
 }
 
 /// Recorded form: reshape `g` to the kept-dims layout and broadcast it.
-pub(crate) fn backward_graph<'t, T: Float>(
+fn reduce_backward_graph<'t, T: Float>(
     op: ReduceOp,
     x: Var<'t, T>,
-    axis: Option<u8>,
+    axis: Option<u32>,
     g: Var<'t, T>,
 ) -> Var<'t, T> {
     let xs = x.shape();
@@ -264,7 +267,7 @@ pub(crate) fn backward_graph<'t, T: Float>(
 }
 
 /// `sum_to`'s gradient is the output gradient broadcast back.
-pub(crate) fn sum_to_backward<T: Float>(
+fn sum_to_backward<T: Float>(
     id: NodeId,
     x: NodeId,
     g: &[T],
@@ -279,7 +282,7 @@ pub(crate) fn sum_to_backward<T: Float>(
 }
 
 /// `broadcast_to`'s gradient is the output gradient summed back.
-pub(crate) fn broadcast_to_backward<T: Float>(
+fn broadcast_to_backward<T: Float>(
     id: NodeId,
     x: NodeId,
     g: &[T],
@@ -290,5 +293,91 @@ pub(crate) fn broadcast_to_backward<T: Float>(
     let xstr = v.shape(x).broadcast_strides(out);
     if let Some(gx) = gb.acc(v, x) {
         for_each_broadcast2(out, &out.strides(), &xstr, |i, _, k| gx[k] += g[i]);
+    }
+}
+
+/// A sum or mean of `x` over all elements (`axis: None`) or one axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Reduce {
+    op: ReduceOp,
+    x: NodeId,
+    axis: Option<u32>,
+}
+
+impl Rule for Reduce {
+    fn name(&self) -> &'static str {
+        self.op.name()
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x]
+    }
+    fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        reduce_backward(self.op, self.x, self.axis, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        acc(
+            self.x,
+            reduce_backward_graph(self.op, Var::new(tape, self.x), self.axis, g),
+        );
+    }
+}
+
+/// `x` summed down to this node's shape; its adjoint is [`BroadcastTo`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SumTo {
+    x: NodeId,
+}
+
+impl Rule for SumTo {
+    fn name(&self) -> &'static str {
+        "sum_to"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x]
+    }
+    fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        sum_to_backward(id, self.x, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        acc(self.x, g.broadcast_to(tape.shape_of(self.x)));
+    }
+}
+
+/// `x` repeated up to this node's shape; its adjoint is [`SumTo`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct BroadcastTo {
+    x: NodeId,
+}
+
+impl Rule for BroadcastTo {
+    fn name(&self) -> &'static str {
+        "broadcast_to"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x]
+    }
+    fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        broadcast_to_backward(id, self.x, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        _: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        acc(self.x, g.sum_to(tape.shape_of(self.x)));
     }
 }

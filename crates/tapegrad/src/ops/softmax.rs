@@ -5,10 +5,12 @@
 //! softmax:     yᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m),   ∂L/∂x = y ⊙ (g − Σ g⊙y)
 //! log_softmax: yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m), ∂L/∂x = g − eʸ ⊙ Σ g
 
-use super::Op;
+use super::{Acc, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
+use crate::Tape;
 use crate::{Float, Var};
+use smallvec::{smallvec, SmallVec};
 
 /// Row length (size of the last axis) of a node, panicking on 0-d values.
 #[track_caller]
@@ -47,17 +49,18 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn softmax(self) -> Var<'t, T> {
         let c = row_len(&self, "softmax");
         let x = self.id;
-        self.tape.record(Op::Softmax(x), self.shape(), |v, o| {
-            for (row, out) in v.val(x).chunks_exact(c).zip(o.chunks_exact_mut(c)) {
-                let m = row.iter().copied().fold(T::neg_infinity(), T::max);
-                let mut s = T::zero();
-                for (o, &xi) in out.iter_mut().zip(row) {
-                    *o = (xi - m).exp();
-                    s += *o;
+        self.tape
+            .record(Softmax { x }.into(), self.shape(), |v, o| {
+                for (row, out) in v.val(x).chunks_exact(c).zip(o.chunks_exact_mut(c)) {
+                    let m = row.iter().copied().fold(T::neg_infinity(), T::max);
+                    let mut s = T::zero();
+                    for (o, &xi) in out.iter_mut().zip(row) {
+                        *o = (xi - m).exp();
+                        s += *o;
+                    }
+                    out.iter_mut().for_each(|o| *o /= s);
                 }
-                out.iter_mut().for_each(|o| *o /= s);
-            }
-        })
+            })
     }
 
     /// Log-softmax over the last axis: `x − logsumexp(x)` per row.
@@ -76,14 +79,15 @@ impl<'t, T: Float> Var<'t, T> {
     pub fn log_softmax(self) -> Var<'t, T> {
         let c = row_len(&self, "log_softmax");
         let x = self.id;
-        self.tape.record(Op::LogSoftmax(x), self.shape(), |v, o| {
-            for (row, out) in v.val(x).chunks_exact(c).zip(o.chunks_exact_mut(c)) {
-                let (m, lse) = row_logsumexp(row);
-                for (o, &xi) in out.iter_mut().zip(row) {
-                    *o = xi - m - lse;
+        self.tape
+            .record(LogSoftmax { x }.into(), self.shape(), |v, o| {
+                for (row, out) in v.val(x).chunks_exact(c).zip(o.chunks_exact_mut(c)) {
+                    let (m, lse) = row_logsumexp(row);
+                    for (o, &xi) in out.iter_mut().zip(row) {
+                        *o = xi - m - lse;
+                    }
                 }
-            }
-        })
+            })
     }
 }
 
@@ -92,7 +96,7 @@ fn last_dim<T: Float>(v: &Values<'_, T>, id: NodeId) -> usize {
     s.dims()[s.rank() - 1]
 }
 
-pub(crate) fn softmax_backward<T: Float>(
+fn softmax_backward<T: Float>(
     id: NodeId,
     x: NodeId,
     g: &[T],
@@ -115,7 +119,7 @@ pub(crate) fn softmax_backward<T: Float>(
     }
 }
 
-pub(crate) fn log_softmax_backward<T: Float>(
+fn log_softmax_backward<T: Float>(
     id: NodeId,
     x: NodeId,
     g: &[T],
@@ -139,11 +143,65 @@ pub(crate) fn log_softmax_backward<T: Float>(
 }
 
 /// `y ⊙ (g − Σ g⊙y)` with recorded ops.
-pub(crate) fn softmax_backward_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Var<'t, T> {
+fn softmax_backward_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Var<'t, T> {
     y * (g - (g * y).sum_axis(-1, true))
 }
 
 /// `g − eʸ ⊙ Σ g` with recorded ops.
-pub(crate) fn log_softmax_backward_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Var<'t, T> {
+fn log_softmax_backward_graph<'t, T: Float>(y: Var<'t, T>, g: Var<'t, T>) -> Var<'t, T> {
     g - y.exp() * g.sum_axis(-1, true)
+}
+
+/// Softmax of `x` over its last axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Softmax {
+    x: NodeId,
+}
+
+impl Rule for Softmax {
+    fn name(&self) -> &'static str {
+        "softmax"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x]
+    }
+    fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        softmax_backward(id, self.x, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        id: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        acc(self.x, softmax_backward_graph(Var::new(tape, id), g));
+    }
+}
+
+/// Log-softmax of `x` over its last axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct LogSoftmax {
+    x: NodeId,
+}
+
+impl Rule for LogSoftmax {
+    fn name(&self) -> &'static str {
+        "log_softmax"
+    }
+    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
+        smallvec![self.x]
+    }
+    fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        log_softmax_backward(id, self.x, g, v, gb);
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        id: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        acc(self.x, log_softmax_backward_graph(Var::new(tape, id), g));
+    }
 }

@@ -39,7 +39,12 @@ pub(crate) fn check_forward<T: Float>(
 
 /// Panics if the backward rule of node `id` wrote NaN or infinity into the
 /// gradient of one of its inputs.
-pub(crate) fn check_backward<T: Float>(v: &Values<'_, T>, id: NodeId, grads: &mut GradBuffers<T>) {
+pub(crate) fn check_backward<T: Float>(
+    v: &Values<'_, T>,
+    locations: &[&Location<'static>],
+    id: NodeId,
+    grads: &mut GradBuffers<T>,
+) {
     let node = &v.nodes[id as usize];
     for input in node.op.inputs() {
         if let Some(g) = grads.acc(v, input) {
@@ -48,7 +53,7 @@ pub(crate) fn check_backward<T: Float>(v: &Values<'_, T>, id: NodeId, grads: &mu
                     "tapegrad anomaly: backward of {} produced gradient {x} at element {i} of input #{input}, \
                      op recorded at {}",
                     describe(v.nodes, v.shapes, &node.op),
-                    node.location
+                    locations[id as usize]
                 );
             }
         }

@@ -13,7 +13,7 @@ mod var;
 pub(crate) use grad_buffers::GradBuffers;
 pub use var::Var;
 
-use crate::ops::Op;
+use crate::ops::{leaf::Leaf, Op};
 use crate::{Float, Shape, Tensor};
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
@@ -36,14 +36,15 @@ pub(crate) struct Node {
     pub requires_grad: bool,
     /// A leaf created by [`Tape::param`]: its gradient is reported.
     pub is_param: bool,
-    /// The user's source line that recorded the node.
-    pub location: &'static Location<'static>,
 }
 
 pub(crate) struct Inner<T: Float> {
     pub nodes: Vec<Node>,
     pub values: Vec<T>,
     pub shapes: Vec<Shape>,
+    /// The user's source line that recorded each node, apart from the nodes
+    /// so that the reverse walk streams through 48-byte nodes only.
+    pub locations: Vec<&'static Location<'static>>,
     pub grads: GradBuffers<T>,
 }
 
@@ -92,6 +93,7 @@ impl<T: Float> Tape<T> {
                 nodes: Vec::new(),
                 values: Vec::new(),
                 shapes: Vec::new(),
+                locations: Vec::new(),
                 grads: GradBuffers::default(),
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -142,6 +144,7 @@ impl<T: Float> Tape<T> {
         inner.nodes.clear();
         inner.values.clear();
         inner.shapes.clear();
+        inner.locations.clear();
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -318,13 +321,13 @@ impl<T: Float> Tape<T> {
         let id = inner.nodes.len() as NodeId;
         let shape = intern(&mut inner.shapes, shape);
         inner.nodes.push(Node {
-            op: Op::Leaf,
+            op: Op::Leaf(Leaf),
             offset,
             shape,
             requires_grad: is_param,
             is_param,
-            location: Location::caller(),
         });
+        inner.locations.push(Location::caller());
         Var::new(self, id)
     }
 
@@ -368,14 +371,14 @@ impl<T: Float> Tape<T> {
             op: if requires_grad || recording {
                 op
             } else {
-                Op::Leaf
+                Op::Leaf(Leaf)
             },
             offset,
             shape,
             requires_grad,
             is_param: false,
-            location,
         });
+        inner.locations.push(location);
         Var::new(self, id)
     }
 
@@ -383,7 +386,7 @@ impl<T: Float> Tape<T> {
     /// into the arena.
     #[track_caller]
     pub(crate) fn constant_slice_from_fn(&self, n: usize, f: impl Fn(usize) -> T) -> Var<'_, T> {
-        self.record(Op::Leaf, Shape::from([n]), |_, o| {
+        self.record(Op::Leaf(Leaf), Shape::from([n]), |_, o| {
             for (i, e) in o.iter_mut().enumerate() {
                 *e = f(i);
             }
@@ -426,5 +429,15 @@ impl<T: Float> Values<'_, T> {
     #[inline]
     pub fn shape(&self, id: NodeId) -> &Shape {
         &self.shapes[self.nodes[id as usize].shape as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A 10M-op scalar chain must fit well under 1 GB: the node stays at
+    /// 48 bytes however many ops the list grows to.
+    #[test]
+    fn node_stays_48_bytes() {
+        assert_eq!(std::mem::size_of::<super::Node>(), 48);
     }
 }

@@ -162,9 +162,11 @@ impl<'t, T: Float> Var<'t, T> {
         let shape = self.shape();
         let id = self.id;
         let v = self.tape.no_grad(|| {
-            self.tape.record(crate::ops::Op::Leaf, shape, |vals, out| {
-                out.copy_from_slice(vals.val(id))
-            })
+            self.tape.record(
+                crate::ops::Op::Leaf(crate::ops::leaf::Leaf),
+                shape,
+                |vals, out| out.copy_from_slice(vals.val(id)),
+            )
         });
         v
     }

@@ -1,0 +1,212 @@
+//! Activation functions. Conventions at kinks are PyTorch's left
+//! derivatives: relu'(0) = 0, leaky_relu'(0) = α, elu'(0) = α, selu'(0) = λα.
+//! Branches that call `exp` only ever see the side of the kink where the
+//! result is used (the "double where"), so ±100 in f32 gives finite
+//! gradients.
+
+use super::unary::unary_family;
+use crate::Float;
+
+/// SELU's α (Klambauer et al. 2017), to the digits PyTorch uses.
+///
+/// ```
+/// let tape = tapegrad::Tape::<f64>::new();
+/// let x = tape.scalar(-1e3);
+/// assert_eq!(x.selu().item(), -tapegrad::SELU_SCALE * tapegrad::SELU_ALPHA);
+/// ```
+pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_284_817_042_991_671_7;
+/// SELU's scale λ.
+///
+/// ```
+/// let tape = tapegrad::Tape::<f64>::new();
+/// assert_eq!(tape.scalar(2.0).selu().item(), 2.0 * tapegrad::SELU_SCALE);
+/// ```
+pub const SELU_SCALE: f64 = 1.050_700_987_355_480_493_419_334_985_294_6;
+
+/// σ(x) without overflow: `exp` only of a non-positive number.
+#[inline(always)]
+pub(crate) fn sigmoid<T: Float>(x: T) -> T {
+    if x >= T::zero() {
+        T::one() / (T::one() + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::one() + e)
+    }
+}
+
+/// softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), never overflowing.
+#[inline(always)]
+pub(crate) fn softplus<T: Float>(x: T) -> T {
+    x.max(T::zero()) + (-x.abs()).exp().ln_1p()
+}
+
+unary_family! {
+    /// The activation functions.
+    enum ActivationFn;
+
+    /// The logistic function σ(x) = 1/(1 + e⁻ˣ), computed without overflow.
+    /// σ'(x) = σ(x)·(1 − σ(x)), which vanishes as |x| grows (saturation).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// let y = x.sigmoid();
+    /// assert_eq!((y.item(), y.backward()[x].item()), (0.5, 0.25));
+    /// ```
+    pub fn sigmoid(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Sigmoid {})
+    }
+    Sigmoid {} = "sigmoid",
+    forward |x| sigmoid(x),
+    vjp |g, x, y| g * (y * y.rsub(1.0));
+
+    /// tanh(x). tanh'(x) = 1 − tanh²(x).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// assert_eq!(x.tanh().backward()[x].item(), 1.0);
+    /// ```
+    pub fn tanh(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Tanh {})
+    }
+    Tanh {} = "tanh",
+    forward |x| x.tanh(),
+    vjp |g, x, y| g * (y * y).rsub(1.0);
+
+    /// max(x, 0), written as a branch (never as `max`, which would split the
+    /// gradient at a tie). relu'(x) = 1 for x > 0, else 0 — including
+    /// relu'(0) = 0, as in PyTorch and JAX.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![-1.0, 0.0, 2.0], [3]));
+    /// let g = x.relu().sum().backward();
+    /// assert_eq!(g[x].data(), &[0.0, 0.0, 1.0]);
+    /// ```
+    pub fn relu(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Relu {})
+    }
+    Relu {} = "relu",
+    forward |x| {
+        // `x <= 0` rather than `max(x, 0)`: NaN passes through, and no
+        // tie at 0 to split a gradient over.
+        if x <= T::zero() {
+            T::zero()
+        } else {
+            x
+        }
+    },
+    vjp |g, x, y| g * x.step();
+
+    /// x for x > 0, else α·x. Derivative 1 for x > 0, else α (α at 0).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![-2.0, 0.0, 3.0], [3]));
+    /// let y = x.leaky_relu(0.1);
+    /// assert_eq!(y.value().data(), &[-0.2, 0.0, 3.0]);
+    /// assert_eq!(y.sum().backward()[x].data(), &[0.1, 0.1, 1.0]);
+    /// ```
+    pub fn leaky_relu(self, alpha: f64) -> Var<'t, T> {
+        self.unary(ActivationFn::LeakyRelu { alpha })
+    }
+    LeakyRelu { alpha: f64 } = "leaky_relu",
+    forward |x| if x > T::zero() {
+        x
+    } else {
+        x * T::from_f64(alpha)
+    },
+    vjp |g, x, y| g * x.step().scale(1.0 - alpha).shift(alpha);
+
+    /// ELU: x for x > 0, else α·(eˣ − 1). Derivative 1 for x > 0, else α·eˣ
+    /// (α at 0). `exp` is only evaluated for x ≤ 0.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// assert_eq!(x.elu(1.0).backward()[x].item(), 1.0);
+    /// ```
+    pub fn elu(self, alpha: f64) -> Var<'t, T> {
+        self.unary(ActivationFn::Elu { alpha })
+    }
+    Elu { alpha: f64 } = "elu",
+    forward |x| if x > T::zero() {
+        x
+    } else {
+        T::from_f64(alpha) * x.exp_m1()
+    },
+    vjp |g, x, y| {
+        // f' = m + (1 − m)·α·e^(x·(1 − m)) with the mask m = step(x): the
+        // exponent is 0 where x > 0, so nothing overflows, and eˣ is taken
+        // directly rather than as y + α, which cancels to 0 once eˣ is below
+        // the precision of α (x < −17 in f32, −37 in f64).
+        let m = x.step();
+        let neg = m.rsub(1.0);
+        g * (m + neg * (x * neg).exp().scale(alpha))
+    };
+
+    /// SELU: λ·x for x > 0, else λ·α·(eˣ − 1), with α =
+    /// 1.6732632423543772848170429916717 and λ = 1.0507009873554804934193349852946
+    /// (Klambauer et al.). Derivative λ for x > 0, else λ·α·eˣ (λα at 0).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(1.0);
+    /// assert_eq!(x.selu().backward()[x].item(), tapegrad::SELU_SCALE);
+    /// ```
+    pub fn selu(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Selu {})
+    }
+    Selu {} = "selu",
+    forward |x| {
+        let s = T::from_f64(SELU_SCALE);
+        if x > T::zero() {
+            s * x
+        } else {
+            s * T::from_f64(SELU_ALPHA) * x.exp_m1()
+        }
+    },
+    vjp |g, x, y| {
+        let m = x.step();
+        let neg = m.rsub(1.0);
+        g * (m.scale(SELU_SCALE) + neg * (x * neg).exp().scale(SELU_SCALE * SELU_ALPHA))
+    };
+
+    /// softplus(x) = log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|).
+    /// Derivative σ(x).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// assert_eq!(x.softplus().backward()[x].item(), 0.5);
+    /// ```
+    pub fn softplus(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Softplus {})
+    }
+    Softplus {} = "softplus",
+    forward |x| softplus(x),
+    vjp |g, x, y| g * x.sigmoid();
+
+    /// Mish: x·tanh(softplus(x)) (Misra 2019). Derivative
+    /// tanh(sp) + x·σ(x)·(1 − tanh²(sp)) with sp = softplus(x).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// let g = x.mish().backward()[x].item();
+    /// assert!((g - 2f64.ln().tanh()).abs() < 1e-15); // mish'(0) = tanh(ln 2)
+    /// ```
+    pub fn mish(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Mish {})
+    }
+    Mish {} = "mish",
+    forward |x| x * softplus(x).tanh(),
+    vjp |g, x, y| {
+        // mish' = tanh(sp) + x·σ(x)·sech²(sp), sp = softplus(x)
+        let t = x.softplus().tanh();
+        g * (t + x * x.sigmoid() * (t * t).rsub(1.0))
+    };
+}
