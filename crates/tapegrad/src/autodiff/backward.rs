@@ -119,6 +119,7 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         values,
         shapes,
         locations,
+        links,
         grads,
     } = &mut *inner;
     out.reset(tape.id(), tape.generation(), nodes.len());
@@ -127,6 +128,7 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         nodes,
         values,
         shapes,
+        links,
     };
     if let Some(buf) = grads.acc(&v, root) {
         match seed {

@@ -1,13 +1,13 @@
 //! Ops that only move elements: transpose (swap two axes) and reshape.
 //! Their gradients move the output gradient back the same way.
 
-use super::{Acc, Rule};
+use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::tensor::for_each_broadcast2;
 use crate::Tape;
 use crate::{Float, Shape, Var};
-use smallvec::{smallvec, SmallVec};
+use smallvec::SmallVec;
 
 /// Strides that read the input in the order of the transposed output.
 fn swapped_strides(xs: &Shape, d0: usize, d1: usize) -> SmallVec<[usize; 4]> {
@@ -156,8 +156,8 @@ impl Rule for Transpose {
     fn name(&self) -> &'static str {
         "transpose"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         transpose_backward(id, self.x, self.d0, self.d1, g, v, gb);
@@ -183,8 +183,8 @@ impl Rule for Reshape {
     fn name(&self) -> &'static str {
         "reshape"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         reshape_backward(self.x, g, v, gb);

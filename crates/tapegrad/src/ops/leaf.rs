@@ -1,10 +1,9 @@
 //! The op of a node that no other node produced: a parameter, a constant,
 //! or a value computed under `no_grad`. Gradients stop here.
 
-use super::{Acc, Rule};
+use super::{Acc, Inputs, Rule};
 use crate::tape::{GradBuffers, NodeId, Values};
 use crate::{Float, Tape, Var};
-use smallvec::SmallVec;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Leaf;
@@ -13,8 +12,8 @@ impl Rule for Leaf {
     fn name(&self) -> &'static str {
         "leaf"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        SmallVec::new()
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[])
     }
     fn backward<T: Float>(&self, _: NodeId, _: &[T], _: &Values<'_, T>, _: &mut GradBuffers<T>) {}
     fn backward_graph<'t, T: Float>(

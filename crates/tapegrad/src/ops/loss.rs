@@ -7,12 +7,11 @@
 
 use super::activation::{sigmoid, softplus};
 use super::softmax::row_logsumexp;
-use super::{Acc, Rule};
+use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::Tape;
 use crate::{Float, Shape, Var};
-use smallvec::{smallvec, SmallVec};
 
 impl<'t, T: Float> Var<'t, T> {
     /// Mean squared error `mean((self − target)²)`, a 0-d scalar. Both
@@ -280,8 +279,8 @@ impl Rule for Mse {
     fn name(&self) -> &'static str {
         "mse"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.p, self.t]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.p, self.t])
     }
     fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         mse_backward(self.p, self.t, g, v, gb);
@@ -309,8 +308,8 @@ impl Rule for CrossEntropy {
     fn name(&self) -> &'static str {
         "cross_entropy"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x, self.t]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x, self.t])
     }
     fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         cross_entropy_backward(self.x, self.t, g, v, gb);
@@ -338,8 +337,8 @@ impl Rule for BceWithLogits {
     fn name(&self) -> &'static str {
         "binary_cross_entropy_with_logits"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x, self.t]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x, self.t])
     }
     fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         bce_backward(self.x, self.t, g, v, gb);

@@ -9,12 +9,11 @@
 //! gradient buffer (`dst += G·Bᵀ`).
 
 use super::microkernel::{self, Strided};
-use super::{Acc, Rule};
+use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::Tape;
 use crate::{Float, Shape, Var};
-use smallvec::{smallvec, SmallVec};
 
 /// Products smaller than this many multiply-adds run on one thread: below
 /// it, handing work to a second core costs more than it saves.
@@ -334,8 +333,8 @@ impl Rule for Matmul {
     fn name(&self) -> &'static str {
         "matmul"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.a, self.b]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.a, self.b])
     }
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         matmul_backward(id, self.a, self.b, self.ta, self.tb, g, v, gb);

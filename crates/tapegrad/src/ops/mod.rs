@@ -26,11 +26,67 @@ pub(crate) mod unary;
 
 use crate::tape::{GradBuffers, NodeId, Values};
 use crate::{Float, Tape, Var};
-use smallvec::SmallVec;
+use std::ops::Deref;
 
 /// Where a recorded rule hands each input's gradient contribution: called
 /// once per input that requires a gradient, summed by the walk.
 pub(crate) type Acc<'a, 't, T> = &'a mut dyn FnMut(NodeId, Var<'t, T>);
+
+/// The input nodes of one op: up to three inline, or a run of the tape's
+/// `links` for ops of any arity (`cat`, `stack`, user-defined ops).
+pub(crate) enum Inputs<'a> {
+    Inline([NodeId; 3], u8),
+    Linked(&'a [NodeId]),
+}
+
+impl<'a> Inputs<'a> {
+    /// Up to three inputs stored in the op itself.
+    #[inline]
+    pub(crate) fn of(ids: &[NodeId]) -> Inputs<'a> {
+        let mut fixed = [0; 3];
+        fixed[..ids.len()].copy_from_slice(ids);
+        Inputs::Inline(fixed, ids.len() as u8)
+    }
+}
+
+impl Deref for Inputs<'_> {
+    type Target = [NodeId];
+    #[inline]
+    fn deref(&self) -> &[NodeId] {
+        match self {
+            Inputs::Inline(ids, n) => &ids[..*n as usize],
+            Inputs::Linked(ids) => ids,
+        }
+    }
+}
+
+/// Where an op of any arity finds its inputs in the tape's `links`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Link {
+    start: u32,
+    len: u32,
+}
+
+impl Link {
+    /// The linked input ids.
+    #[inline]
+    pub(crate) fn get(self, links: &[NodeId]) -> &[NodeId] {
+        &links[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
+impl<T: Float> Tape<T> {
+    /// Stores `ids` as the inputs of an op about to be recorded.
+    pub(crate) fn link(&self, ids: &[NodeId]) -> Link {
+        let mut inner = self.inner.borrow_mut();
+        let start = inner.links.len() as u32;
+        inner.links.extend_from_slice(ids);
+        Link {
+            start,
+            len: ids.len() as u32,
+        }
+    }
+}
 
 /// What every op defines.
 pub(crate) trait Rule: Copy {
@@ -38,8 +94,9 @@ pub(crate) trait Rule: Copy {
     /// printing show it.
     fn name(&self) -> &'static str;
 
-    /// The nodes this op reads, in order.
-    fn inputs(&self) -> SmallVec<[NodeId; 3]>;
+    /// The nodes this op reads, in order. An op with more inputs than fit
+    /// inline keeps them in the tape's `links` (see [`Link`]).
+    fn inputs<'a>(&'a self, links: &'a [NodeId]) -> Inputs<'a>;
 
     /// Fused backward: adds this node's contribution, given its gradient
     /// `g`, into the gradient buffers of its inputs (`gb.acc(v, input)` is
@@ -80,8 +137,8 @@ macro_rules! op_list {
                 match self { $( Op::$variant(r) => r.name(), )+ }
             }
 
-            pub(crate) fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-                match self { $( Op::$variant(r) => r.inputs(), )+ }
+            pub(crate) fn inputs<'a>(&'a self, links: &'a [NodeId]) -> Inputs<'a> {
+                match self { $( Op::$variant(r) => r.inputs(links), )+ }
             }
 
             #[inline]

@@ -3,13 +3,12 @@
 //! and the backward of a broadcast is a sum, which is also how every
 //! broadcasting op returns gradients to its operands' shapes.
 
-use super::{Acc, Rule};
+use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::tensor::for_each_broadcast2;
 use crate::Tape;
 use crate::{Float, Shape, Var};
-use smallvec::{smallvec, SmallVec};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ReduceOp {
@@ -308,8 +307,8 @@ impl Rule for Reduce {
     fn name(&self) -> &'static str {
         self.op.name()
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         reduce_backward(self.op, self.x, self.axis, g, v, gb);
@@ -338,8 +337,8 @@ impl Rule for SumTo {
     fn name(&self) -> &'static str {
         "sum_to"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         sum_to_backward(id, self.x, g, v, gb);
@@ -365,8 +364,8 @@ impl Rule for BroadcastTo {
     fn name(&self) -> &'static str {
         "broadcast_to"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         broadcast_to_backward(id, self.x, g, v, gb);

@@ -5,12 +5,11 @@
 //! softmax:     yᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m),   ∂L/∂x = y ⊙ (g − Σ g⊙y)
 //! log_softmax: yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m), ∂L/∂x = g − eʸ ⊙ Σ g
 
-use super::{Acc, Rule};
+use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::Tape;
 use crate::{Float, Var};
-use smallvec::{smallvec, SmallVec};
 
 /// Row length (size of the last axis) of a node, panicking on 0-d values.
 #[track_caller]
@@ -162,8 +161,8 @@ impl Rule for Softmax {
     fn name(&self) -> &'static str {
         "softmax"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         softmax_backward(id, self.x, g, v, gb);
@@ -189,8 +188,8 @@ impl Rule for LogSoftmax {
     fn name(&self) -> &'static str {
         "log_softmax"
     }
-    fn inputs(&self) -> SmallVec<[NodeId; 3]> {
-        smallvec![self.x]
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         log_softmax_backward(id, self.x, g, v, gb);

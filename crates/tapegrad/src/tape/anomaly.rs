@@ -7,9 +7,9 @@ use crate::tape::{Node, NodeId, Values};
 use crate::{Float, Shape};
 use std::panic::Location;
 
-fn describe(nodes: &[Node], shapes: &[Shape], op: &Op) -> String {
+fn describe(nodes: &[Node], shapes: &[Shape], links: &[NodeId], op: &Op) -> String {
     let shapes: Vec<String> = op
-        .inputs()
+        .inputs(links)
         .iter()
         .map(|&i| shapes[nodes[i as usize].shape as usize].to_string())
         .collect();
@@ -25,6 +25,7 @@ fn first_bad<T: Float>(xs: &[T]) -> Option<(usize, T)> {
 pub(crate) fn check_forward<T: Float>(
     nodes: &[Node],
     shapes: &[Shape],
+    links: &[NodeId],
     op: &Op,
     out: &[T],
     at: &Location<'_>,
@@ -32,7 +33,7 @@ pub(crate) fn check_forward<T: Float>(
     if let Some((i, x)) = first_bad(out) {
         panic!(
             "tapegrad anomaly: forward {} produced {x} at element {i}, recorded at {at}",
-            describe(nodes, shapes, op)
+            describe(nodes, shapes, links, op)
         );
     }
 }
@@ -46,13 +47,13 @@ pub(crate) fn check_backward<T: Float>(
     grads: &mut GradBuffers<T>,
 ) {
     let node = &v.nodes[id as usize];
-    for input in node.op.inputs() {
+    for &input in node.op.inputs(v.links).iter() {
         if let Some(g) = grads.acc(v, input) {
             if let Some((i, x)) = first_bad(g) {
                 panic!(
                     "tapegrad anomaly: backward of {} produced gradient {x} at element {i} of input #{input}, \
                      op recorded at {}",
-                    describe(v.nodes, v.shapes, &node.op),
+                    describe(v.nodes, v.shapes, v.links, &node.op),
                     locations[id as usize]
                 );
             }

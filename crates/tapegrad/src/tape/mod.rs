@@ -45,6 +45,8 @@ pub(crate) struct Inner<T: Float> {
     /// The user's source line that recorded each node, apart from the nodes
     /// so that the reverse walk streams through 48-byte nodes only.
     pub locations: Vec<&'static Location<'static>>,
+    /// The inputs of ops with more than fit inline (see `ops::Link`).
+    pub links: Vec<NodeId>,
     pub grads: GradBuffers<T>,
 }
 
@@ -94,6 +96,7 @@ impl<T: Float> Tape<T> {
                 values: Vec::new(),
                 shapes: Vec::new(),
                 locations: Vec::new(),
+                links: Vec::new(),
                 grads: GradBuffers::default(),
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -145,6 +148,7 @@ impl<T: Float> Tape<T> {
         inner.values.clear();
         inner.shapes.clear();
         inner.locations.clear();
+        inner.links.clear();
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -347,7 +351,7 @@ impl<T: Float> Tape<T> {
         let recording = self.no_grad_depth.get() == 0;
         let requires_grad = recording
             && op
-                .inputs()
+                .inputs(&inner.links)
                 .iter()
                 .any(|&i| inner.nodes[i as usize].requires_grad);
         let offset = inner.values.len();
@@ -359,11 +363,19 @@ impl<T: Float> Tape<T> {
                 nodes: &inner.nodes,
                 values: before,
                 shapes: &inner.shapes,
+                links: &inner.links,
             },
             out,
         );
         if self.anomaly.get() {
-            anomaly::check_forward(&inner.nodes, &inner.shapes, &op, out, location);
+            anomaly::check_forward(
+                &inner.nodes,
+                &inner.shapes,
+                &inner.links,
+                &op,
+                out,
+                location,
+            );
         }
         let id = inner.nodes.len() as NodeId;
         let shape = intern(&mut inner.shapes, shape);
@@ -417,6 +429,7 @@ pub(crate) struct Values<'a, T> {
     pub nodes: &'a [Node],
     pub values: &'a [T],
     pub shapes: &'a [Shape],
+    pub links: &'a [NodeId],
 }
 
 impl<T: Float> Values<'_, T> {

@@ -15,6 +15,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use tapegrad::{Shape, Tensor, Var};
 
+mod ops_v2;
+
 /// Per-case tolerances.
 #[derive(Clone, Copy, Debug)]
 pub struct Tol {
@@ -706,7 +708,7 @@ pub fn build<'t>(op: &str, params: &Value, vars: &[Var<'t, f64>]) -> Result<Var<
             let (x, y) = (vars[0], vars[1]);
             Ok(x * y + x.relu() * (-x).exp() + x.sum())
         }
-        _ => Err(format!("unknown op \"{op}\"")),
+        _ => ops_v2::build(op, &p, vars),
     }
 }
 
