@@ -4,8 +4,8 @@
 //! result is used (the "double where"), so ±100 in f32 gives finite
 //! gradients.
 
+use super::stable::{sigmoid, softplus};
 use super::unary::unary_family;
-use crate::Float;
 
 /// SELU's α (Klambauer et al. 2017), to the digits PyTorch uses.
 ///
@@ -22,23 +22,6 @@ pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_284_817_042_991_671_7;
 /// assert_eq!(tape.scalar(2.0).selu().item(), 2.0 * tapegrad::SELU_SCALE);
 /// ```
 pub const SELU_SCALE: f64 = 1.050_700_987_355_480_493_419_334_985_294_6;
-
-/// σ(x) without overflow: `exp` only of a non-positive number.
-#[inline(always)]
-pub(crate) fn sigmoid<T: Float>(x: T) -> T {
-    if x >= T::zero() {
-        T::one() / (T::one() + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (T::one() + e)
-    }
-}
-
-/// softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), never overflowing.
-#[inline(always)]
-pub(crate) fn softplus<T: Float>(x: T) -> T {
-    x.max(T::zero()) + (-x.abs()).exp().ln_1p()
-}
 
 unary_family! {
     /// The activation functions.

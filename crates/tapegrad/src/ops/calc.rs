@@ -9,7 +9,7 @@
 //! both: their derivative is zero, which makes second derivatives exact away
 //! from the kinks.
 
-use super::activation::{sigmoid, softplus};
+use super::stable::{sigmoid, softplus};
 use crate::{Float, Var};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 

@@ -5,8 +5,7 @@
 //! cross_entropy: L = mean_i(logsumexp(xᵢ) − xᵢ[tᵢ])   ∂L/∂x = (softmax(x) − onehot(t))/N
 //! bce_with_logits: L = mean(softplus(x) − x·t)       ∂L/∂x = (σ(x) − t)/N, ∂L/∂t = −x/N
 
-use super::activation::{sigmoid, softplus};
-use super::softmax::row_logsumexp;
+use super::stable::{row_logsumexp, sigmoid, softplus};
 use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};

@@ -104,7 +104,7 @@ fn gemm<T: Float>(
     // SAFETY: the asserts above keep every element gemm touches (offset +
     // (rows−1)·rs + (cols−1)·cs, all strides non-negative) inside its slice;
     // `dst` is borrowed mutably, so it cannot alias `lhs` or `rhs`; gemm
-    // supports f32 and f64, the only `Float` types.
+    // supports f32 and f64, the only `Float` types (the trait is sealed).
     unsafe {
         gemm::gemm(
             m,

@@ -21,6 +21,7 @@ pub(crate) mod matmul;
 pub(crate) mod microkernel;
 pub(crate) mod reduce;
 pub(crate) mod softmax;
+pub(crate) mod stable;
 pub(crate) mod swish;
 pub(crate) mod unary;
 

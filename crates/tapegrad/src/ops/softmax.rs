@@ -5,6 +5,7 @@
 //! softmax:     yᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m),   ∂L/∂x = y ⊙ (g − Σ g⊙y)
 //! log_softmax: yᵢ = xᵢ − m − log Σⱼ e^(xⱼ−m), ∂L/∂x = g − eʸ ⊙ Σ g
 
+use super::stable::row_logsumexp;
 use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
@@ -21,14 +22,6 @@ fn row_len<T: Float>(x: &Var<'_, T>, op: &str) -> usize {
         std::panic::Location::caller()
     );
     s.dims()[s.rank() - 1]
-}
-
-/// `(max, log Σ e^(x−max))` of one row.
-#[inline]
-pub(crate) fn row_logsumexp<T: Float>(row: &[T]) -> (T, T) {
-    let m = row.iter().copied().fold(T::neg_infinity(), T::max);
-    let s: T = row.iter().map(|&x| (x - m).exp()).sum();
-    (m, s.ln())
 }
 
 impl<'t, T: Float> Var<'t, T> {

@@ -40,7 +40,7 @@ binary_family! {
         self.binary(SwishFn::Swish {}, beta)
     }
     Swish {} = "swish",
-    forward |x, beta| x * super::activation::sigmoid(beta * x),
+    forward |x, beta| x * super::stable::sigmoid(beta * x),
     vjp_a |g, x, beta, y| {
         let s = (beta * x).sigmoid();
         g * (s + beta * x * (s * s.rsub(1.0)))

@@ -6,6 +6,9 @@ use std::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
 /// A floating-point element type of tensors and tapes (`f32` or `f64`).
 ///
+/// Sealed: the matrix kernels hand slices of it to `gemm`, which is sound
+/// for exactly these two types, so no other crate may add a third.
+///
 /// Everything numeric in tapegrad is generic over this trait; op parameters
 /// (α of ELU, a scalar addend, …) are stored as `f64` and converted with
 /// [`Float::from_f64`] so that one recorded op describes both precisions.
@@ -16,7 +19,8 @@ use std::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 /// assert_eq!(2.0f64.to_f64(), 2.0);
 /// ```
 pub trait Float:
-    num_traits::Float
+    sealed::Sealed
+    + num_traits::Float
     + num_traits::FloatConst
     + Default
     + Debug
@@ -37,6 +41,14 @@ pub trait Float:
     fn from_f64(x: f64) -> Self;
     /// Widens this value to `f64` (exact for both types).
     fn to_f64(self) -> f64;
+}
+
+mod sealed {
+    /// Implemented for `f32` and `f64` only; private, so `Float` cannot be
+    /// implemented outside this crate.
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
 }
 
 impl Float for f32 {
