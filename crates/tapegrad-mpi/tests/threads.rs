@@ -1,8 +1,11 @@
 //! The distributed trainer with ranks as threads (no MPI needed): exactness
 //! against one process, uneven and empty shards, and every fault path.
 
+#[path = "support/panics_at.rs"]
+mod panics_at;
 mod support;
 
+use panics_at::PanicsAt;
 use support::{digits_train, model, optimizer, reference, rel_diff, schedule};
 use tapegrad::Tensor;
 use tapegrad_mpi::{
@@ -10,7 +13,7 @@ use tapegrad_mpi::{
     SingleProcess, Stage,
 };
 use tapegrad_nn::data::Dataset;
-use tapegrad_nn::{Activation, Loss, Mlp, Optimizer, Sgd};
+use tapegrad_nn::{Activation, Loss, Mlp, Sgd};
 
 fn trainer(global_batch: usize, epochs: usize) -> DistributedTrainer {
     DistributedTrainer::new(Loss::CrossEntropy)
@@ -168,29 +171,6 @@ fn a_nan_on_one_rank_stops_every_rank_naming_it() {
     }
 }
 
-/// Sgd that panics on one rank at a given step.
-struct PanicsAt {
-    inner: Sgd<f64>,
-    step: usize,
-    at: Option<usize>,
-}
-
-impl Optimizer<f64> for PanicsAt {
-    fn step(&mut self, params: &mut [f64], grads: &[f64]) {
-        self.step += 1;
-        if Some(self.step) == self.at {
-            panic!("optimizer exploded at step {}", self.step);
-        }
-        self.inner.step(params, grads);
-    }
-    fn lr(&self) -> f64 {
-        self.inner.lr()
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.inner.set_lr(lr);
-    }
-}
-
 #[test]
 fn a_panic_on_one_rank_stops_every_rank_naming_it() {
     // 8 rows, global batch 2: 4 steps per epoch. A panic in step 2's update
@@ -200,11 +180,7 @@ fn a_panic_on_one_rank_stops_every_rank_naming_it() {
         (4, Stage::EpochEnd { epoch: 1 }),
     ] {
         let out = LocalGroup::run(2, |comm| {
-            let mut opt = PanicsAt {
-                inner: Sgd::new(0.1),
-                step: 0,
-                at: (comm.rank() == 1).then_some(at),
-            };
+            let mut opt = PanicsAt::new(0.1, (comm.rank() == 1).then_some(at));
             trainer(2, 2)
                 .fit(comm, &mut tiny_model(), &mut opt, &tiny_data(0.5), None)
                 .unwrap_err()

@@ -1,4 +1,5 @@
-//! What the thread-rank and the mpirun tests share: the reference run of
+//! What the thread-rank tests, the mpirun tests and the `mpi_check` example
+//! they drive share: the exactness setting, its reference run of
 //! `tapegrad_nn::Trainer` and the distance between two parameter vectors.
 
 use tapegrad::Float;
