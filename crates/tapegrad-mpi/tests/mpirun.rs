@@ -26,9 +26,14 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `mpi_check ARGS` on `ranks` ranks with the flags a container
-/// needs; fails the test if it has not ended within two minutes.
+/// Runs `mpi_check ARGS` on `ranks` ranks.
 fn mpirun(ranks: usize, args: &[&str]) -> Output {
+    mpirun_example("mpi_check", ranks, args)
+}
+
+/// Runs example `name` on `ranks` ranks with the flags a container needs;
+/// fails the test if it has not ended within two minutes.
+fn mpirun_example(name: &str, ranks: usize, args: &[&str]) -> Output {
     let _one = MPIRUN
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -41,7 +46,7 @@ fn mpirun(ranks: usize, args: &[&str]) -> Output {
             "self,vader",
         ])
         .args(["-np", &ranks.to_string()])
-        .arg(example("mpi_check"))
+        .arg(example(name))
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -153,4 +158,27 @@ fn a_panic_outside_training_aborts_every_rank() {
         );
         assert!(t.elapsed() < Duration::from_secs(60));
     }
+}
+
+#[test]
+fn digits_mpi_ends_on_the_same_accuracy_on_1_2_and_4_ranks() {
+    let last_lines = |ranks| {
+        let out = mpirun_example("digits_mpi", ranks, &["--epochs", "4"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let acc = text
+            .lines()
+            .find(|l| l.starts_with("test accuracy: "))
+            .unwrap_or_else(|| panic!("no accuracy line in:\n{text}"))
+            .to_owned();
+        eprintln!("{ranks} rank(s): {acc}");
+        acc
+    };
+    let one = last_lines(1);
+    assert_eq!(last_lines(2), one);
+    assert_eq!(last_lines(4), one);
 }
