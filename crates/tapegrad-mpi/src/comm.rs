@@ -1,6 +1,6 @@
 //! What data-parallel training needs from a process group: its size, this
 //! process's rank, an in-place sum over every rank, and a broadcast. MPI
-//! provides it across machines ([`MpiWorld`](crate::MpiWorld), feature
+//! provides it across machines (`MpiWorld`, feature
 //! `mpi`); [`SingleProcess`] is the one-rank reference and
 //! [`LocalGroup`](crate::LocalGroup) runs ranks as threads.
 

@@ -9,7 +9,7 @@
 //! `N·B` rows train the model one process trains with mini-batches of
 //! `N·B`.
 //!
-//! The MPI backend, [`MpiWorld`], needs the cargo feature `mpi` and a
+//! The MPI backend, `MpiWorld`, needs the cargo feature `mpi` and a
 //! system MPI (`apt-get install openmpi-bin libopenmpi-dev libclang-dev`).
 //! Without it the crate still builds and runs: [`SingleProcess`] is the
 //! one-rank reference and [`LocalGroup`] runs ranks as threads.

@@ -89,7 +89,7 @@ impl MpiWorld {
     /// The rsmpi communicator, for collectives of your own.
     ///
     /// ```no_run
-    /// use mpi::traits::Communicator;
+    /// use mpi::traits::CommunicatorCollectives;
     /// let world = tapegrad_mpi::MpiWorld::init().unwrap();
     /// world.world().barrier();
     /// ```

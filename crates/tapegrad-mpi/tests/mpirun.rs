@@ -143,7 +143,7 @@ fn faults_on_one_rank_stop_every_rank_naming_it() {
             &format!("rank {bad} failed (panic) at epoch 1, step 4"),
         );
         let err = fault(ranks, "shape", bad);
-        every_rank_names(&err, ranks, &format!("the model layout differs across ranks: rank 0 has 6 tensors, 2778 parameters of 8 bytes"));
+        every_rank_names(&err, ranks, "the model layout differs across ranks: rank 0 has 6 tensors, 2778 parameters of 8 bytes");
     }
 }
 
