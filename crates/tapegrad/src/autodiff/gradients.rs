@@ -156,11 +156,14 @@ impl<'t, T: Float> Index<Var<'t, T>> for Gradients<T> {
     /// When `var` has no gradient here (see [`Gradients::get`]).
     #[track_caller]
     fn index(&self, var: Var<'t, T>) -> &Tensor<T> {
-        self.get(var).unwrap_or_else(|| {
-            panic!(
+        // A `match`, not `unwrap_or_else`: a panic inside a closure would
+        // name this file instead of the caller's line.
+        match self.get(var) {
+            Some(g) => g,
+            None => panic!(
                 "tapegrad: no gradient for node #{}: only parameters (Tape::param, Tape::scalar) get one",
                 var.id
-            )
-        })
+            ),
+        }
     }
 }

@@ -124,13 +124,18 @@ impl<'t, T: Float> Var<'t, T> {
     #[must_use]
     #[track_caller]
     pub fn item(&self) -> T {
-        self.with_data(|d, s| {
-            assert!(
-                d.len() == 1,
-                "tapegrad: item() needs one element, shape is {s}"
-            );
-            d[0]
-        })
+        // The panic stays in this body (not in the closure) so that
+        // `#[track_caller]` names the caller's line.
+        match self.with_data(|d, s| {
+            if d.len() == 1 {
+                Ok(d[0])
+            } else {
+                Err(s.clone())
+            }
+        }) {
+            Ok(x) => x,
+            Err(s) => panic!("tapegrad: item() needs one element, shape is {s}"),
+        }
     }
 
     /// Whether a gradient can flow into this node (a parameter lies upstream
