@@ -6,7 +6,7 @@ use super::non_finite::{check_step, check_validation, checked_update, Failure, S
 use super::Trainer;
 use crate::context::ForwardCtx;
 use crate::data::{Batch, Dataset};
-use crate::evaluate::{count_correct, evaluate, loss_of};
+use crate::evaluate::{count_correct, data_fits, evaluate, loss_of};
 use crate::{EpochRecord, Evaluation, History, Mlp, Optimizer, StopReason, TrainError};
 use indicatif::ProgressBar;
 use rand::rngs::StdRng;
@@ -198,30 +198,7 @@ impl Trainer {
     }
 
     fn check<T: Float>(&self, mlp: &Mlp<T>, ds: &Dataset<T>) -> Result<(), TrainError> {
-        if ds.is_empty() {
-            return Err(TrainError::Data("the data set is empty".into()));
-        }
-        if ds.n_features() != mlp.inputs() {
-            return Err(TrainError::Data(format!(
-                "rows have {} features, the model takes {}",
-                ds.n_features(),
-                mlp.inputs()
-            )));
-        }
-        if self.loss.is_classification() != ds.n_classes().is_some() {
-            return Err(TrainError::Data(format!(
-                "{:?} does not fit these targets",
-                self.loss
-            )));
-        }
-        if ds.n_outputs() != mlp.outputs() {
-            return Err(TrainError::Data(format!(
-                "targets need {} outputs, the model has {}",
-                ds.n_outputs(),
-                mlp.outputs()
-            )));
-        }
-        Ok(())
+        data_fits(mlp, ds, self.loss).map_err(TrainError::Data)
     }
 }
 
