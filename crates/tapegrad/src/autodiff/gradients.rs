@@ -160,8 +160,15 @@ impl<'t, T: Float> Index<Var<'t, T>> for Gradients<T> {
         // name this file instead of the caller's line.
         match self.get(var) {
             Some(g) => g,
+            None if !var.requires_grad() => panic!(
+                "tapegrad: no gradient for node #{}: it is a constant; only parameters \
+                 (Tape::param, Tape::scalar) get one",
+                var.id
+            ),
             None => panic!(
-                "tapegrad: no gradient for node #{}: only parameters (Tape::param, Tape::scalar) get one",
+                "tapegrad: no gradient for node #{}: it is not a parameter the differentiated \
+                 value depends on; only parameters (Tape::param, Tape::scalar) get one \
+                 (grad_graph differentiates with respect to intermediate values)",
                 var.id
             ),
         }
