@@ -350,6 +350,10 @@ impl Layer {
 /// A multilayer perceptron whose parameters live in one flat [`Params`]
 /// store, named as PyTorch's `nn.Sequential` names them.
 ///
+/// **Threads:** `Mlp` is `Send` and `Sync`: it owns its buffers and binds
+/// them onto a tape only for the length of a forward pass, so one trained
+/// model can [`predict`](Mlp::predict) from several threads at once.
+///
 /// ```
 /// use tapegrad::{Gradients, Tape, Tensor};
 /// use tapegrad_nn::{Activation, ForwardCtx, Mlp};

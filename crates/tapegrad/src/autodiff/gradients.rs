@@ -10,6 +10,11 @@ use std::ops::Index;
 /// Reuse one store across training steps with [`Var::backward_into`]: its
 /// tensors keep their allocations.
 ///
+/// **Threads:** `Gradients` is `Send` and `Sync` — it owns plain buffers and
+/// no reference to its tape — so gradients computed by workers, each on its
+/// own (`Send`, not `Sync`) [`Tape`](crate::Tape), can be sent back and
+/// summed.
+///
 /// ```
 /// use tapegrad::{Gradients, Tape, Tensor};
 /// let tape = Tape::<f64>::new();

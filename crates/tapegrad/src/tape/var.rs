@@ -8,6 +8,12 @@ use std::fmt;
 /// records a new node and returns that node's handle. The lifetime ties it to
 /// its tape, so a handle cannot outlive a [`Tape::clear`].
 ///
+/// **Threads:** a `Var` is neither `Send` nor `Sync`. It holds a `&Tape`,
+/// and a `Tape` is `Send` but not `Sync` (it records through `&self` into a
+/// `RefCell`), so handles stay on the thread that uses their tape; a worker
+/// thread builds its own tape (tests/thread_safety.rs asserts all of this at
+/// compile time).
+///
 /// ```
 /// use tapegrad::{Tape, Tensor};
 /// let tape = Tape::<f32>::new();
