@@ -21,7 +21,7 @@ pub use early_stopping::{EarlyStopping, Metric};
 
 use crate::{Loss, LrSchedule};
 
-/// Trains an [`Mlp`] on a [`Dataset`].
+/// Trains an [`Mlp`](crate::Mlp) on a [`Dataset`](crate::data::Dataset).
 ///
 /// ```
 /// use tapegrad::Tensor;
@@ -185,7 +185,7 @@ impl Trainer {
     }
 
     /// Collects dead-unit, saturation and gradient-norm diagnostics every
-    /// epoch (into [`EpochRecord::diagnostics`]); costs a pass over each
+    /// epoch (into [`EpochRecord::diagnostics`](crate::EpochRecord::diagnostics)); costs a pass over each
     /// hidden layer's values per step, nothing when off.
     ///
     /// ```
