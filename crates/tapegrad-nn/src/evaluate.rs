@@ -6,6 +6,31 @@ use crate::data::{Batch, Dataset};
 use crate::{Loss, Mlp};
 use tapegrad::{Float, Tape, Var};
 
+/// Why `ds` cannot be fed to `mlp` under `loss`, if it cannot.
+pub(crate) fn data_fits<T: Float>(mlp: &Mlp<T>, ds: &Dataset<T>, loss: Loss) -> Result<(), String> {
+    if ds.is_empty() {
+        return Err("the data set is empty".into());
+    }
+    if ds.n_features() != mlp.inputs() {
+        return Err(format!(
+            "rows have {} features, the model takes {}",
+            ds.n_features(),
+            mlp.inputs()
+        ));
+    }
+    if loss.is_classification() != ds.n_classes().is_some() {
+        return Err(format!("{loss:?} does not fit these targets"));
+    }
+    if ds.n_outputs() != mlp.outputs() {
+        return Err(format!(
+            "targets need {} outputs, the model has {}",
+            ds.n_outputs(),
+            mlp.outputs()
+        ));
+    }
+    Ok(())
+}
+
 /// The loss of one batch's model outputs `out` (the mean over its rows),
 /// recorded on `tape`: what [`Trainer`](crate::Trainer) differentiates every
 /// step, public for training loops built elsewhere (e.g. data-parallel ones).
@@ -132,6 +157,9 @@ pub struct Evaluation {
 #[must_use]
 #[track_caller]
 pub fn evaluate<T: Float>(mlp: &Mlp<T>, ds: &Dataset<T>, loss: Loss) -> Evaluation {
+    if let Err(why) = data_fits(mlp, ds, loss) {
+        panic!("tapegrad-nn: evaluate: data set does not fit: {why}");
+    }
     let idx: Vec<usize> = (0..ds.len()).collect();
     let mut batch = Batch::new();
     ds.fill_batch(&idx, &mut batch);
