@@ -44,12 +44,18 @@
 #![warn(missing_docs)]
 
 mod autodiff;
+mod explain;
 mod ops;
 mod tape;
 mod tensor;
 
 pub use autodiff::{
     gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
+};
+#[cfg(feature = "svg")]
+pub use explain::{dot_to_svg, SvgError};
+pub use explain::{
+    ChainPath, ChainPaths, ChainRule, DotOptions, GradientTrace, PathError, TraceRow,
 };
 pub use ops::unary::{SELU_ALPHA, SELU_SCALE};
 pub use tape::{Tape, Var};
