@@ -45,6 +45,7 @@ pub mod data;
 mod diagnostics;
 mod evaluate;
 mod history;
+mod history_export;
 mod init;
 pub mod io;
 mod layers;
@@ -52,6 +53,8 @@ mod loss;
 mod mlp;
 mod optim;
 mod params;
+#[cfg(feature = "plots")]
+pub mod plots;
 mod schedule;
 mod state_dict;
 mod train_error;

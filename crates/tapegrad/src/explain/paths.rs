@@ -94,6 +94,11 @@ pub struct ChainPath<T> {
     pub locals: Vec<T>,
     /// The product of the local derivatives, taken from the output down.
     pub product: T,
+    /// Whether each node was named with [`ChainRule::name`] (the output
+    /// and the leaf always count as named): the written form multiplies
+    /// the factors between two named nodes into one, the textbook's
+    /// `∂a₂/∂z₂` instead of one factor per recorded op.
+    pub named: Vec<bool>,
 }
 
 /// Every path from an output to a leaf, or the first `max_paths` of them.
@@ -238,7 +243,13 @@ impl<'t, T: Float> ChainRule<'t, T> {
             &mut stack,
             &mut locals,
             &mut |stack, locals, product| {
+                let last = stack.len() - 1;
                 paths.push(ChainPath {
+                    named: stack
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (id, _))| k == 0 || k == last || self.names.contains_key(id))
+                        .collect(),
                     nodes: stack.iter().map(|&(id, _)| name(id)).collect(),
                     locals: locals.to_vec(),
                     product,
@@ -387,32 +398,34 @@ fn count_and_sum<T: Float>(
 }
 
 impl<T: Float> fmt::Display for ChainPath<T> {
-    /// `∂y/∂u · ∂u/∂x = (a) · (b) = product`.
+    /// `∂y/∂u · ∂u/∂x = (a) · (b) = product`, one factor per stretch
+    /// between named nodes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let factors: Vec<String> = self
-            .nodes
-            .windows(2)
-            .map(|w| format!("∂{}/∂{}", w[0], w[1]))
-            .collect();
-        let values: Vec<String> = self
-            .locals
-            .iter()
-            .map(|d| {
-                let s = fmt_num(wide(*d));
-                if self.locals.len() > 1 {
-                    format!("({s})")
-                } else {
-                    s
-                }
-            })
-            .collect();
+        let mut factors = Vec::new();
+        let (mut from, mut d) = (0, T::one());
+        for (k, &local) in self.locals.iter().enumerate() {
+            d *= local;
+            if self.named[k + 1] {
+                factors.push((format!("∂{}/∂{}", self.nodes[from], self.nodes[k + 1]), d));
+                (from, d) = (k + 1, T::one());
+            }
+        }
         if factors.is_empty() {
             return write!(f, "(the output itself) = 1");
         }
+        let paren = factors.len() > 1;
+        let names: Vec<&str> = factors.iter().map(|(n, _)| n.as_str()).collect();
+        let values: Vec<String> = factors
+            .iter()
+            .map(|&(_, d)| match fmt_num(wide(d)) {
+                s if paren => format!("({s})"),
+                s => s,
+            })
+            .collect();
         write!(
             f,
             "{} = {} = {}",
-            factors.join(" · "),
+            names.join(" · "),
             values.join(" · "),
             fmt_num(wide(self.product))
         )
