@@ -121,3 +121,17 @@ impl<'t> Pass<'t> {
             })
     }
 }
+
+/// The tutorial's numbers (docs/tutorial.md): one sample, its target, and
+/// the starting weights.
+pub fn tutorial() -> (Weights, [f64; 4], f64) {
+    let weights = Weights {
+        w: vec![
+            vec![vec![0.2, -0.4, 0.1, 0.3], vec![-0.5, 0.3, 0.2, 0.6]],
+            vec![vec![0.7, -0.2], vec![0.4, 0.9]],
+            vec![vec![1.2, -0.8]],
+        ],
+        b: vec![vec![0.1, -0.1], vec![0.0, 0.2], vec![0.3]],
+    };
+    (weights, [0.5, 0.1, 0.2, 0.7], 1.0)
+}

@@ -116,20 +116,43 @@ pub(crate) fn draw(area: &Area<'_>, axes: &Axes<'_>, series: &[Series]) -> Resul
         .draw()?;
     for s in series {
         let style = s.color.stroke_width(s.width);
-        let pts = s.points.iter().copied();
-        match s.dash {
-            Dash::Solid => {
-                chart.draw_series(LineSeries::new(pts, style))?;
-            }
-            Dash::Dashed => {
-                chart.draw_series(DashedLineSeries::new(pts, 9, 5, style))?;
-            }
-            Dash::Dotted => {
-                chart.draw_series(DashedLineSeries::new(pts, 2, 4, style))?;
+        for piece in pieces(&s.points) {
+            let pts = piece.iter().copied();
+            match s.dash {
+                Dash::Solid => {
+                    chart.draw_series(LineSeries::new(pts, style))?;
+                }
+                Dash::Dashed => {
+                    chart.draw_series(DashedLineSeries::new(pts, 9, 5, style))?;
+                }
+                Dash::Dotted => {
+                    chart.draw_series(DashedLineSeries::new(pts, 2, 4, style))?;
+                }
             }
         }
     }
     Ok(())
+}
+
+/// Slope above which two neighbouring points are taken as the two sides
+/// of a jump (relu′ at 0): far steeper than any activation curve drawn
+/// here, whose slopes stay below 10.
+const JUMP_SLOPE: f64 = 25.0;
+
+/// The stretches of a curve between its jumps, so that a discontinuity is
+/// drawn as a gap, not as a vertical stroke the function never takes.
+fn pieces(points: &[(f64, f64)]) -> Vec<&[(f64, f64)]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (k, w) in points.windows(2).enumerate() {
+        let (dx, dy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+        if dx != 0.0 && (dy / dx).abs() > JUMP_SLOPE {
+            out.push(&points[start..=k]);
+            start = k + 1;
+        }
+    }
+    out.push(&points[start..]);
+    out
 }
 
 /// A legend sample in pixel coordinates, with the series' dash pattern.
