@@ -55,6 +55,8 @@ mod optim;
 mod params;
 #[cfg(feature = "plots")]
 pub mod plots;
+#[cfg(feature = "plots")]
+pub mod report;
 mod schedule;
 mod state_dict;
 mod train_error;
