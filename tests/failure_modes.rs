@@ -6,7 +6,9 @@ mod failure_modes;
 
 #[test]
 fn a_bad_bias_kills_relus_and_leaky_relu_or_he_init_fixes_it() {
-    let [bad, leaky, he] = failure_modes::dead_relu();
+    let outcomes = failure_modes::dead_relu();
+    assert_quoted_in_tutorial(&failure_modes::table("dead", &outcomes));
+    let [bad, leaky, he] = outcomes;
     let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
     assert!(max(&bad.last) > 0.8, "dead after training: {:?}", bad.last);
     assert!(bad.accuracy < 0.2, "bad bias accuracy {}", bad.accuracy);
@@ -22,7 +24,9 @@ fn a_bad_bias_kills_relus_and_leaky_relu_or_he_init_fixes_it() {
 
 #[test]
 fn large_weights_saturate_sigmoids_and_xavier_init_fixes_it() {
-    let [big, xavier] = failure_modes::sigmoid_paralysis();
+    let outcomes = failure_modes::sigmoid_paralysis();
+    assert_quoted_in_tutorial(&failure_modes::table("saturated", &outcomes));
+    let [big, xavier] = outcomes;
     assert_eq!(big.first.len(), 2);
     assert!(
         big.first.iter().all(|&s| s > 0.9),
@@ -40,5 +44,16 @@ fn large_weights_saturate_sigmoids_and_xavier_init_fixes_it() {
         "{} vs {}",
         xavier.accuracy,
         big.accuracy
+    );
+}
+
+/// docs/tutorial.md quotes the example's output; it must be what the code
+/// prints today.
+fn assert_quoted_in_tutorial(table: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tutorial.md");
+    let tutorial = std::fs::read_to_string(path).expect("tutorial");
+    assert!(
+        tutorial.contains(table),
+        "docs/tutorial.md section 7 no longer matches `cargo run --release --example failure_modes`:\n{table}"
     );
 }

@@ -77,3 +77,9 @@ pub use schedule::LrSchedule;
 pub use state_dict::{ModelIoError, StateDictError};
 pub use train_error::{NonFinite, TrainError};
 pub use trainer::{BatchMode, EarlyStopping, Metric, Trainer};
+
+/// The tutorial's snippets run as doctests here, where both crates are in
+/// scope, so the guide cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/tutorial.md")]
+struct TutorialDoctests;

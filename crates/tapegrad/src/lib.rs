@@ -61,12 +61,6 @@ pub use ops::unary::{SELU_ALPHA, SELU_SCALE};
 pub use tape::{Tape, Var};
 pub use tensor::{Float, Shape, Tensor};
 
-/// The tutorial's snippets run as doctests, so the guide cannot drift from
-/// the code.
-#[cfg(doctest)]
-#[doc = include_str!("../../../docs/tutorial.md")]
-struct TutorialDoctests;
-
 /// The README's example runs as a doctest too.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
