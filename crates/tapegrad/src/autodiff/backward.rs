@@ -108,6 +108,9 @@ impl<'t, T: Float> Var<'t, T> {
     }
 }
 
+/// Sees each visited node's finished gradient.
+pub(crate) type Observer<'a, T> = &'a mut dyn FnMut(NodeId, &[T]);
+
 /// The reverse walk. Creation order is topological, so visiting ids from
 /// `root` down guarantees every consumer of a node has added its share
 /// before the node passes its gradient on. `observe`, when given, sees every
@@ -117,7 +120,7 @@ pub(crate) fn run<T: Float>(
     root: NodeId,
     seed: Option<&[T]>,
     out: &mut Gradients<T>,
-    mut observe: Option<&mut dyn FnMut(NodeId, &[T])>,
+    mut observe: Option<Observer<'_, T>>,
 ) {
     let anomaly = tape.anomaly_detection();
     let mut inner = tape.inner.borrow_mut();

@@ -138,7 +138,7 @@ impl DotOptions {
 impl<T: Float> Var<'_, T> {
     /// The graph that leads to this value, in Graphviz DOT, with the default
     /// [`DotOptions`]. Render it with `dot -Tsvg graph.dot -o graph.svg`
-    /// where Graphviz is installed, or with [`dot_to_svg`](crate::dot_to_svg)
+    /// where Graphviz is installed, or with `tapegrad::dot_to_svg`
     /// (feature `svg`, pure Rust).
     ///
     /// ```

@@ -26,7 +26,7 @@ pub(crate) fn distances<T: Float>(inner: &Inner<T>, root: NodeId) -> Vec<u32> {
 }
 
 /// The shape of node `id`.
-pub(crate) fn shape_of<'a, T: Float>(inner: &'a Inner<T>, id: NodeId) -> &'a Shape {
+pub(crate) fn shape_of<T: Float>(inner: &Inner<T>, id: NodeId) -> &Shape {
     &inner.shapes[inner.nodes[id as usize].shape as usize]
 }
 

@@ -90,7 +90,7 @@ pub struct ChainRule<'t, T: Float> {
 pub struct ChainPath<T> {
     /// Names of the nodes from the output to the leaf.
     pub nodes: Vec<String>,
-    /// `locals[k]` is ∂nodes[k]/∂nodes[k+1], from the op's backward rule.
+    /// `locals[k]` is `∂nodes[k]/∂nodes[k+1]`, from the op's backward rule.
     pub locals: Vec<T>,
     /// The product of the local derivatives, taken from the output down.
     pub product: T,
@@ -343,6 +343,9 @@ fn not_scalar<T: Float>(inner: &Inner<T>, id: NodeId) -> PathError {
 
 type Stack<T> = Vec<(NodeId, T)>;
 
+/// Receives each finished path; answers whether to go on.
+type Emit<'a, T> = dyn FnMut(&Stack<T>, &[T], T) -> bool + 'a;
+
 /// Depth-first over the paths; `emit` gets each finished path with its
 /// product and answers whether to go on.
 fn walk<T: Float>(
@@ -350,7 +353,7 @@ fn walk<T: Float>(
     leaf: NodeId,
     stack: &mut Stack<T>,
     locals: &mut Vec<T>,
-    emit: &mut dyn FnMut(&Stack<T>, &[T], T) -> bool,
+    emit: &mut Emit<'_, T>,
 ) -> bool {
     let &(id, product) = stack.last().expect("the path starts at the output");
     if id == leaf {
