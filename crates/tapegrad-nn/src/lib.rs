@@ -45,6 +45,7 @@ pub mod data;
 mod diagnostics;
 mod evaluate;
 mod history;
+mod history_export;
 mod init;
 pub mod io;
 mod layers;
@@ -52,6 +53,10 @@ mod loss;
 mod mlp;
 mod optim;
 mod params;
+#[cfg(feature = "plots")]
+pub mod plots;
+#[cfg(feature = "plots")]
+pub mod report;
 mod schedule;
 mod state_dict;
 mod train_error;
@@ -72,3 +77,9 @@ pub use schedule::LrSchedule;
 pub use state_dict::{ModelIoError, StateDictError};
 pub use train_error::{NonFinite, TrainError};
 pub use trainer::{BatchMode, EarlyStopping, Metric, Trainer};
+
+/// The tutorial's snippets run as doctests here, where both crates are in
+/// scope, so the guide cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/tutorial.md")]
+struct TutorialDoctests;

@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 mod autodiff;
+mod explain;
 mod ops;
 mod tape;
 mod tensor;
@@ -51,15 +52,14 @@ mod tensor;
 pub use autodiff::{
     gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
 };
+#[cfg(feature = "svg")]
+pub use explain::{dot_to_svg, SvgError};
+pub use explain::{
+    ChainPath, ChainPaths, ChainRule, DotOptions, GradientTrace, PathError, TraceRow,
+};
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use tape::{Tape, Var};
 pub use tensor::{Float, Shape, Tensor};
-
-/// The tutorial's snippets run as doctests, so the guide cannot drift from
-/// the code.
-#[cfg(doctest)]
-#[doc = include_str!("../../../docs/tutorial.md")]
-struct TutorialDoctests;
 
 /// The README's example runs as a doctest too.
 #[cfg(doctest)]

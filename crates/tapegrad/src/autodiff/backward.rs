@@ -59,7 +59,7 @@ impl<'t, T: Float> Var<'t, T> {
             "tapegrad: backward() needs a scalar, this value has shape {}; use backward_with(seed)",
             self.shape()
         );
-        run(self.tape, self.id, None, grads);
+        run(self.tape, self.id, None, grads, None);
     }
 
     /// Reverse pass seeded with an explicit upstream gradient `seed` of this
@@ -104,14 +104,24 @@ impl<'t, T: Float> Var<'t, T> {
             "tapegrad: backward_with: seed shape {} differs from the value's shape {shape}",
             seed.shape()
         );
-        run(self.tape, self.id, Some(seed.data()), grads);
+        run(self.tape, self.id, Some(seed.data()), grads, None);
     }
 }
 
+/// Sees each visited node's finished gradient.
+pub(crate) type Observer<'a, T> = &'a mut dyn FnMut(NodeId, &[T]);
+
 /// The reverse walk. Creation order is topological, so visiting ids from
 /// `root` down guarantees every consumer of a node has added its share
-/// before the node passes its gradient on.
-fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gradients<T>) {
+/// before the node passes its gradient on. `observe`, when given, sees every
+/// node's finished gradient (the graph explainers report them per node).
+pub(crate) fn run<T: Float>(
+    tape: &Tape<T>,
+    root: NodeId,
+    seed: Option<&[T]>,
+    out: &mut Gradients<T>,
+    mut observe: Option<Observer<'_, T>>,
+) {
     let anomaly = tape.anomaly_detection();
     let mut inner = tape.inner.borrow_mut();
     let Inner {
@@ -147,6 +157,9 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
             }
             continue;
         };
+        if let Some(f) = observe.as_mut() {
+            f(id, &g);
+        }
         if node.is_param {
             out.store(id, Some(&g), v.shape(id));
         } else {

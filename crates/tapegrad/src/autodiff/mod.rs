@@ -2,7 +2,7 @@
 //! recorded walk (gradients as `Var`s, to any order), the gradient store,
 //! and finite-difference checks.
 
-mod backward;
+pub(crate) mod backward;
 mod gradcheck;
 mod gradients;
 mod recorded;
