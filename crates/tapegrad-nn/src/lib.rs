@@ -46,12 +46,14 @@ mod diagnostics;
 mod evaluate;
 mod history;
 mod init;
+#[cfg(feature = "safetensors")]
 pub mod io;
 mod layers;
 mod loss;
 mod mlp;
 mod optim;
 mod params;
+mod progress;
 mod schedule;
 mod state_dict;
 mod train_error;
@@ -69,6 +71,8 @@ pub use mlp::{Layer, Mlp, MlpBuilder};
 pub use optim::{Adam, Optimizer, Sgd};
 pub use params::{Bound, ParamId, ParamInfo, Params};
 pub use schedule::LrSchedule;
-pub use state_dict::{ModelIoError, StateDictError};
+#[cfg(feature = "safetensors")]
+pub use state_dict::ModelIoError;
+pub use state_dict::StateDictError;
 pub use train_error::{NonFinite, TrainError};
 pub use trainer::{BatchMode, EarlyStopping, Metric, Trainer};

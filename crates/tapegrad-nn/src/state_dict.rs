@@ -4,9 +4,11 @@
 //! Loading checks every name and shape before it changes anything, so a bad
 //! file leaves the model as it was.
 
+#[cfg(feature = "safetensors")]
 use crate::io::{load_safetensors, save_safetensors, IoError};
 use crate::{Mlp, Params};
 use indexmap::IndexMap;
+#[cfg(feature = "safetensors")]
 use std::path::Path;
 use tapegrad::{Float, Tensor};
 
@@ -58,6 +60,7 @@ pub enum StateDictError {
 /// let err = mlp.load("/nonexistent/model.safetensors").unwrap_err();
 /// assert!(matches!(err, ModelIoError::Io(_)));
 /// ```
+#[cfg(feature = "safetensors")]
 #[derive(Debug, thiserror::Error)]
 pub enum ModelIoError {
     /// Reading, writing or decoding the file failed.
@@ -181,7 +184,11 @@ impl<T: Float> Mlp<T> {
     ) -> Result<(), StateDictError> {
         self.params_mut().load_state_dict(state)
     }
+}
 
+/// Model files, with the `safetensors` feature (on by default).
+#[cfg(feature = "safetensors")]
+impl<T: Float> Mlp<T> {
     /// Writes the state dict as a safetensors file that PyTorch loads with
     /// `model.load_state_dict(safetensors.torch.load_file(path))`.
     ///

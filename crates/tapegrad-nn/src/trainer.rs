@@ -9,10 +9,10 @@ use crate::context::ForwardCtx;
 use crate::data::{Batch, Dataset};
 use crate::diagnostics::{Diagnostics, LayerDiagnostics};
 use crate::evaluate::{count_correct, evaluate, loss_of};
+use crate::progress::Progress;
 use crate::{
     EpochRecord, History, Loss, LrSchedule, Mlp, NonFinite, Optimizer, StopReason, TrainError,
 };
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -254,7 +254,10 @@ impl Trainer {
         self
     }
 
-    /// Shows an indicatif progress bar on stderr (when it is a terminal).
+    /// Shows a progress bar on stderr when stderr is a terminal (never in a
+    /// pipe or a file); the epoch lines of [`verbose`](Trainer::verbose) go
+    /// to stdout either way. Needs the `progress` feature (on by default);
+    /// without it no bar is drawn.
     ///
     /// ```
     /// use tapegrad_nn::{BatchMode, Loss, Trainer};
@@ -362,7 +365,7 @@ impl Trainer {
             epochs: Vec::new(),
             stop: StopReason::MaxEpochs,
         };
-        let pb = self.progress_bar((self.epochs * steps_per_epoch) as u64);
+        let pb = Progress::new(self.progress, (self.epochs * steps_per_epoch) as u64);
 
         for epoch in 0..self.epochs {
             let start = Instant::now();
@@ -430,11 +433,11 @@ impl Trainer {
             };
             pb.set_message(format!("loss {:.4}", record.loss));
             if self.verbose {
-                say(&pb, &record.to_string());
+                pb.say(&record.to_string());
             }
             if self.print_diagnostics {
                 if let Some(d) = &record.diagnostics {
-                    say(&pb, &d.to_string());
+                    pb.say(&d.to_string());
                 }
             }
             let reached = self.target_loss.is_some_and(|t| record.loss <= t);
@@ -492,19 +495,6 @@ impl Trainer {
             )));
         }
         Ok(())
-    }
-
-    fn progress_bar(&self, len: u64) -> ProgressBar {
-        if !self.progress {
-            return ProgressBar::hidden();
-        }
-        let pb = ProgressBar::new(len);
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {msg}  [{elapsed_precise}]")
-        {
-            pb.set_style(style);
-        }
-        pb
     }
 
     /// Forward, loss, backward and gradient copy of one batch.
@@ -571,15 +561,6 @@ impl NormAcc {
             })
             .collect();
         Diagnostics { layers }
-    }
-}
-
-/// Prints a line above the progress bar, or plainly when there is none.
-fn say(pb: &ProgressBar, line: &str) {
-    if pb.is_hidden() {
-        println!("{line}");
-    } else {
-        pb.println(line);
     }
 }
 

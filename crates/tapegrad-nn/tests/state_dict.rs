@@ -1,5 +1,6 @@
 //! State dicts: a model saved by PyTorch loads and computes PyTorch's
 //! outputs; what we save round-trips exactly; bad files name the tensor.
+#![cfg(feature = "safetensors")] // model files
 
 use std::path::PathBuf;
 use tapegrad::{Float, Tensor};

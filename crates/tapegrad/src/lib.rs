@@ -47,6 +47,7 @@ mod autodiff;
 mod ops;
 mod tape;
 mod tensor;
+mod value_math;
 
 pub use autodiff::{
     gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
@@ -54,6 +55,15 @@ pub use autodiff::{
 pub use ops::unary::{SELU_ALPHA, SELU_SCALE};
 pub use tape::{Tape, Var};
 pub use tensor::{Float, Shape, Tensor};
+pub use value_math::{var_fn, var_fn2};
+
+/// The `rand` crate that [`Tensor::randn`] and friends take generators of,
+/// so a user needs no version of their own.
+pub use rand;
+
+/// The `ndarray` crate that the `Tensor` conversions use (feature `ndarray`).
+#[cfg(feature = "ndarray")]
+pub use ndarray;
 
 /// The tutorial's snippets run as doctests, so the guide cannot drift from
 /// the code.

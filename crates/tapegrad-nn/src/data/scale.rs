@@ -33,6 +33,7 @@ impl<T: Float> Dataset<T> {
 /// let col0: f64 = (0..train.len()).map(|i| train.features()[[i, 20]]).sum();
 /// assert!(col0.abs() < 1e-9);
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Standardizer<T: Float> {
     mean: Vec<T>,
