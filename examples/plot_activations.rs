@@ -1,6 +1,6 @@
 //! Plots every activation with its first and second derivative, computed by
 //! the engine itself (a recorded backward, differentiated again), into one
-//! SVG file: `cargo run --release --example plot_activations [out.svg]`.
+//! SVG file: `cargo run --release --features plots --example plot_activations [out.svg]`.
 //!
 //! Dead ReLUs and saturated sigmoids are easy to see here: the derivative
 //! curve is flat zero on one side of relu and vanishes at both ends of
@@ -33,10 +33,17 @@ fn curves(f: Activation, xs: &[f64]) -> [Vec<f64>; 3] {
     [y, d1, d2].map(|v| v.value().into_vec())
 }
 
+/// Plot every activation with its first and second derivative into one SVG.
+#[derive(clap::Parser, Debug)]
+
+struct Args {
+    /// The SVG file to write.
+    #[arg(default_value = "target/activations.svg")]
+    out: std::path::PathBuf,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "target/activations.svg".into());
+    let out = <Args as clap::Parser>::parse().out;
     if let Some(dir) = std::path::Path::new(&out).parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -70,7 +77,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     root.present()?;
     println!(
-        "wrote {out}: f (blue), f' (red), f'' (green) for {} activations",
+        "wrote {}: f (blue), f' (red), f'' (green) for {} activations",
+        out.display(),
         ACTIVATIONS.len()
     );
     Ok(())

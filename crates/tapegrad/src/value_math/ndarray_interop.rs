@@ -66,7 +66,7 @@ impl<T: Float> Tensor<T> {
     /// use tapegrad::Tensor;
     /// let t = Tensor::<f64>::arange(6).reshape([3, 2]);
     /// let col_sums = t.as_ndarray().sum_axis(tapegrad::ndarray::Axis(0));
-/// assert_eq!(col_sums.as_slice(), Some(&[6.0, 9.0][..]));
+    /// assert_eq!(col_sums.as_slice(), Some(&[6.0, 9.0][..]));
     /// ```
     #[must_use]
     pub fn as_ndarray(&self) -> ArrayViewD<'_, T> {
