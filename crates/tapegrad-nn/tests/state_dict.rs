@@ -243,7 +243,11 @@ fn what_we_save_has_pytorchs_names_dtypes_shapes_and_metadata() {
         }
         let mut ours = header(&std::fs::read(&path).unwrap());
         // Ours names the activations too (PyTorch ignores extra metadata).
-        let acts = ours.1.as_object_mut().unwrap().remove("tapegrad.activations");
+        let acts = ours
+            .1
+            .as_object_mut()
+            .unwrap()
+            .remove("tapegrad.activations");
         assert_eq!(acts.unwrap(), "relu, selu, none", "{tag}");
         let theirs =
             header(&std::fs::read(fixture(&format!("mlp-4-8-8-3-{tag}.safetensors"))).unwrap());

@@ -7,7 +7,7 @@ use crate::{Float, Var};
 use std::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
 macro_rules! assign_operator {
-    ($trait:ident, $method:ident, $op:ident, $scalar:expr) => {
+    ($trait:ident, $method:ident, $op:ident, $scalar:ident $(, $neg:tt)?) => {
         impl<'t, T: Float> $trait<Var<'t, T>> for Var<'t, T> {
             /// Records the op and rebinds the handle to its result.
             ///
@@ -45,17 +45,17 @@ macro_rules! assign_operator {
             /// ```
             #[track_caller]
             fn $method(&mut self, c: T) {
-                let scalar: fn(Var<'t, T>, T) -> Var<'t, T> = $scalar;
-                *self = scalar(*self, c);
+                *self = Var::$scalar(*self, $($neg)? c);
             }
         }
     };
 }
 
-assign_operator!(AddAssign, add_assign, add, |x, c| x.add_scalar(c));
-assign_operator!(SubAssign, sub_assign, sub, |x, c| x.add_scalar(-c));
-assign_operator!(MulAssign, mul_assign, mul, |x, c| x.mul_scalar(c));
-assign_operator!(DivAssign, div_assign, div, |x, c| x.div_scalar(c));
+assign_operator!(AddAssign, add_assign, add, add_scalar);
+// `x - c` as `Var`'s `-` operator records it.
+assign_operator!(SubAssign, sub_assign, sub, add_scalar, -);
+assign_operator!(MulAssign, mul_assign, mul, mul_scalar);
+assign_operator!(DivAssign, div_assign, div, div_scalar);
 
 #[cfg(test)]
 mod tests {
