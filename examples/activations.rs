@@ -16,18 +16,21 @@ use std::time::Instant;
 use tapegrad_nn::data::{digits, Standardizer};
 use tapegrad_nn::{evaluate, Activation, Adam, BatchMode, Loss, Mlp, Trainer};
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+/// Compare every activation on the same digits MLP, split and budget.
+#[derive(clap::Parser, Debug)]
+
+struct Args {
+    /// Training epochs per activation.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    epochs: u64,
+    /// Seed of the split, the initialization and the shuffling.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let epochs = arg("--epochs", 20) as usize;
-    let seed = arg("--seed", 0);
+    let args = <Args as clap::Parser>::parse();
+    let (epochs, seed) = (args.epochs as usize, args.seed);
     let (mut train, mut test) = digits::<f32>().stratified_split(0.2, seed);
     let st = Standardizer::fit(&train);
     st.apply(&mut train);

@@ -52,7 +52,7 @@ fn workload(name: &str) -> Workload {
             warmup: 20,
             steps: 200,
         },
-        other => panic!("unknown workload {other}; use mlp-large or deep-narrow"),
+        other => unreachable!("clap accepts only the listed workloads, not {other}"),
     }
 }
 
@@ -114,22 +114,39 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-/// The workload named by the first argument, with candle's `--steps N` and
+/// One peer-benchmark MLP training workload, timed step by step.
+#[derive(clap::Parser, Debug)]
+
+struct Args {
+    /// The workload.
+    #[arg(value_enum, default_value_t = Name::MlpLarge)]
+    workload: Name,
+    /// Timed steps [default: the workload's own].
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Untimed warm-up steps [default: the workload's own].
+    #[arg(long)]
+    warmup: Option<usize>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Name {
+    /// W2: 784-512-512-10, ReLU, batch 128.
+    MlpLarge,
+    /// W4: nine Linear(64, 64) + SELU and Linear(64, 10), batch 32.
+    DeepNarrow,
+}
+
+/// The workload named on the command line, with candle's `--steps N` and
 /// `--warmup N` overrides (so that two whole processes do the same work).
 fn parse_args() -> Workload {
-    let mut args = std::env::args().skip(1);
-    let mut w = workload(&args.next().unwrap_or_else(|| "mlp-large".into()));
-    while let Some(a) = args.next() {
-        let n = args
-            .next()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{a} needs a number"));
-        match a.as_str() {
-            "--steps" => w.steps = n,
-            "--warmup" => w.warmup = n,
-            other => panic!("unknown argument {other}; use [--steps N] [--warmup N]"),
-        }
-    }
+    let args = <Args as clap::Parser>::parse();
+    let mut w = workload(match args.workload {
+        Name::MlpLarge => "mlp-large",
+        Name::DeepNarrow => "deep-narrow",
+    });
+    w.steps = args.steps.unwrap_or(w.steps);
+    w.warmup = args.warmup.unwrap_or(w.warmup);
     w
 }
 

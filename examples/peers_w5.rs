@@ -15,33 +15,19 @@ use tapegrad::{Float, Gradients, Tape};
 
 const ITERATIONS: usize = 10_000;
 
-struct Args {
-    f64: bool,
-    steps: usize,
-    warmup: usize,
-}
+/// The W5 scalar-chain benchmark: 10,000 scalar relu steps and their backward.
+#[derive(clap::Parser, Debug)]
 
-fn parse_args() -> Args {
-    let mut args = Args {
-        f64: false,
-        steps: 11,
-        warmup: 2,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut count = |name: &str| -> usize {
-            it.next()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| panic!("{name} needs a number"))
-        };
-        match a.as_str() {
-            "--f64" => args.f64 = true,
-            "--steps" => args.steps = count("--steps"),
-            "--warmup" => args.warmup = count("--warmup"),
-            other => panic!("unknown argument {other}; use [--f64] [--steps N] [--warmup N]"),
-        }
-    }
-    args
+struct Args {
+    /// Run in f64 instead of f32.
+    #[arg(long)]
+    f64: bool,
+    /// Timed repetitions.
+    #[arg(long, default_value_t = 11)]
+    steps: usize,
+    /// Untimed warm-up repetitions.
+    #[arg(long, default_value_t = 2)]
+    warmup: usize,
 }
 
 /// One recording and backward pass: (forward s, backward s, x, dx/dx0).
@@ -120,7 +106,7 @@ fn run<T: Float>(args: &Args, dtype: &str) {
 }
 
 fn main() {
-    let args = parse_args();
+    let args = <Args as clap::Parser>::parse();
     if args.f64 {
         run::<f64>(&args, "f64");
     } else {

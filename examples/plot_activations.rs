@@ -14,10 +14,16 @@ mod figures;
 #[path = "support/textbook_net.rs"]
 mod textbook_net;
 
+/// Plot every activation with its first and second derivative into one SVG.
+#[derive(clap::Parser, Debug)]
+struct Args {
+    /// The SVG file to write.
+    #[arg(default_value = "target/activations.svg")]
+    out: std::path::PathBuf,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "target/activations.svg".into());
+    let out = <Args as clap::Parser>::parse().out;
     if let Some(dir) = std::path::Path::new(&out).parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -26,7 +32,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tapegrad_nn::plots::activation_figure(&figures::ACTIVATIONS)?,
     )?;
     println!(
-        "wrote {out}: f (solid), f′ (dashed), f″ (dotted) for {} activations",
+        "wrote {}: f (solid), f′ (dashed), f″ (dotted) for {} activations",
+        out.display(),
         figures::ACTIVATIONS.len()
     );
     Ok(())

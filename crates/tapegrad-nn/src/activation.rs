@@ -36,6 +36,7 @@ use tapegrad::{Float, Tensor, Var};
 /// assert_eq!(Activation::Relu.default_init(), tapegrad_nn::Init::HeNormal);
 /// assert_eq!(Activation::Selu.default_init(), tapegrad_nn::Init::LecunNormal);
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Activation {
     /// Rectified linear unit.

@@ -13,6 +13,7 @@
 
 mod csv;
 mod dataset;
+#[cfg(feature = "csv-gz")]
 mod digits;
 mod error;
 mod scale;
@@ -20,6 +21,7 @@ mod split;
 
 pub use csv::{load_csv, read_csv, CsvOptions};
 pub use dataset::{Batch, Dataset, Targets};
+#[cfg(feature = "csv-gz")]
 pub use digits::digits;
 pub use error::DataError;
 pub use scale::Standardizer;

@@ -244,6 +244,7 @@ impl ActivationStats {
 /// };
 /// assert!(d.to_string().contains("dead 25.0%"));
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerDiagnostics {
     /// Position among the Linear layers (0 = first hidden layer).
@@ -287,6 +288,7 @@ impl fmt::Display for LayerDiagnostics {
 /// let d = Diagnostics { layers: vec![] };
 /// assert_eq!(d.max_dead_fraction(), None);
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Diagnostics {
     /// One entry per Linear layer, the output layer last.

@@ -131,6 +131,7 @@ fn argmax<T: Float>(row: &[T]) -> usize {
 /// let e = evaluate(&mlp, &digits(), Loss::CrossEntropy);
 /// assert!(e.accuracy < 0.5); // untrained
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Evaluation {
     /// Mean loss.

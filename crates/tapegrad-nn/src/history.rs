@@ -15,6 +15,7 @@ use crate::diagnostics::Diagnostics;
 /// assert_eq!(h.stop, tapegrad_nn::StopReason::MaxEpochs);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
     /// The epoch budget ran out.
@@ -44,6 +45,7 @@ pub enum StopReason {
 /// assert!(r.to_string().starts_with("epoch   2  loss"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochRecord {
     /// The epoch, from 0.
@@ -94,6 +96,7 @@ impl std::fmt::Display for EpochRecord {
 /// assert_eq!(h.epochs.len(), 3);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
     /// One record per finished epoch.

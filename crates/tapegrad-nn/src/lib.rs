@@ -34,8 +34,23 @@
 //! # Ok::<(), tapegrad_nn::TrainError>(())
 //! ```
 //!
-//! See `docs/nn.md` for the design, the PyTorch name mapping and measured
-//! figures.
+//! See `docs/nn.md` (in the repository's `docs/` folder) for the design,
+//! the PyTorch name mapping and measured figures, and `docs/tutorial.md`
+//! for a walk from one scalar to a trained network.
+//!
+//! ## Cargo features
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `safetensors` | on | [`Mlp::save`], [`Mlp::load`] and the `io` module: safetensors files PyTorch reads |
+//! | `progress` | on | the progress bar of [`Trainer::progress`] (indicatif), drawn on stderr only when it is a terminal |
+//! | `csv-gz` | on | gzip-compressed CSV in [`data::load_csv`] and the embedded [`data::digits`] set (flate2) |
+//! | `serde` | off | `Serialize`/`Deserialize` for `Tensor`, [`History`], [`EpochRecord`], [`Evaluation`], [`Activation`], [`data::Standardizer`], [`Diagnostics`] |
+//! | `ndarray` | off | tapegrad's `Tensor` ⇄ `ndarray` conversions |
+//!
+//! `--no-default-features` leaves a pure-compute crate (no file formats, no
+//! terminal, no gzip). The crates that appear in the API are re-exported:
+//! [`tapegrad`], [`indexmap`] (state dicts) and [`rand`] (initializers).
 
 #![warn(missing_docs)]
 
@@ -47,6 +62,7 @@ mod evaluate;
 mod history;
 mod history_export;
 mod init;
+#[cfg(feature = "safetensors")]
 pub mod io;
 mod layers;
 mod loss;
@@ -55,12 +71,22 @@ mod optim;
 mod params;
 #[cfg(feature = "plots")]
 pub mod plots;
+mod progress;
 #[cfg(feature = "plots")]
 pub mod report;
 mod schedule;
 mod state_dict;
 mod train_error;
 mod trainer;
+
+/// The core crate: `Tensor`, `Tape`, `Var` of this crate's API.
+pub use tapegrad;
+
+/// The `indexmap` crate of [`Mlp::state_dict`] and [`Params::load_state_dict`].
+pub use indexmap;
+
+/// The `rand` crate whose generators [`Linear::new`] and [`Init`] take.
+pub use rand;
 
 pub use activation::Activation;
 pub use context::ForwardCtx;
@@ -74,7 +100,9 @@ pub use mlp::{Layer, Mlp, MlpBuilder};
 pub use optim::{Adam, Optimizer, Sgd};
 pub use params::{Bound, ParamId, ParamInfo, Params};
 pub use schedule::LrSchedule;
-pub use state_dict::{ModelIoError, StateDictError};
+#[cfg(feature = "safetensors")]
+pub use state_dict::ModelIoError;
+pub use state_dict::StateDictError;
 pub use train_error::{NonFinite, TrainError};
 pub use trainer::{BatchMode, EarlyStopping, Metric, Trainer};
 
@@ -83,3 +111,7 @@ pub use trainer::{BatchMode, EarlyStopping, Metric, Trainer};
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/tutorial.md")]
 struct TutorialDoctests;
+/// The crate README's example runs as a doctest.
+#[cfg(all(doctest, feature = "csv-gz"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

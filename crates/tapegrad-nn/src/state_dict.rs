@@ -4,9 +4,14 @@
 //! Loading checks every name and shape before it changes anything, so a bad
 //! file leaves the model as it was.
 
-use crate::io::{load_safetensors_with, save_safetensors, IoError, LoadOptions};
+#[cfg(feature = "safetensors")]
+use crate::io::{
+    deserialize_safetensors_with, read_safetensors_file, read_safetensors_metadata,
+    save_safetensors_with_metadata, IoError, LoadOptions,
+};
 use crate::{Mlp, Params};
 use indexmap::IndexMap;
+#[cfg(feature = "safetensors")]
 use std::path::Path;
 use tapegrad::{Float, Tensor};
 
@@ -58,6 +63,7 @@ pub enum StateDictError {
 /// let err = mlp.load("/nonexistent/model.safetensors").unwrap_err();
 /// assert!(matches!(err, ModelIoError::Io(_)));
 /// ```
+#[cfg(feature = "safetensors")]
 #[derive(Debug, thiserror::Error)]
 pub enum ModelIoError {
     /// Reading, writing or decoding the file failed.
@@ -66,7 +72,21 @@ pub enum ModelIoError {
     /// The file's tensors do not fit the model.
     #[error(transparent)]
     StateDict(#[from] StateDictError),
+    /// The file was saved from a model with other activations (its
+    /// metadata names them); the parameters would fit but compute
+    /// something else.
+    #[error("the file's layers use activations [{file}], the model's use [{model}]")]
+    Activations {
+        /// The activations the file's metadata names, one per layer.
+        file: String,
+        /// The model's, in the same form.
+        model: String,
+    },
 }
+
+/// The metadata key under which [`Mlp::save`] names the activations.
+#[cfg(feature = "safetensors")]
+const ACTIVATIONS_KEY: &str = "tapegrad.activations";
 
 impl<T: Float> Params<T> {
     /// Every tensor by name, in store order.
@@ -102,7 +122,7 @@ impl<T: Float> Params<T> {
     /// use tapegrad_nn::{Params, StateDictError};
     /// let mut p = Params::<f64>::new();
     /// p.push("w", Tensor::zeros([2]));
-    /// let mut sd = indexmap::IndexMap::new();
+    /// let mut sd = tapegrad_nn::indexmap::IndexMap::new();
     /// sd.insert("w".to_string(), Tensor::zeros([3]));
     /// assert!(matches!(p.load_state_dict(&sd), Err(StateDictError::Shape { .. })));
     /// sd.insert("w".to_string(), Tensor::ones([2]));
@@ -181,7 +201,11 @@ impl<T: Float> Mlp<T> {
     ) -> Result<(), StateDictError> {
         self.params_mut().load_state_dict(state)
     }
+}
 
+/// Model files, with the `safetensors` feature (on by default).
+#[cfg(feature = "safetensors")]
+impl<T: Float> Mlp<T> {
     /// Writes the state dict as a safetensors file that PyTorch loads with
     /// `model.load_state_dict(safetensors.torch.load_file(path))`.
     ///
@@ -202,7 +226,8 @@ impl<T: Float> Mlp<T> {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelIoError> {
         let sd = self.state_dict();
         let named: Vec<(&str, &Tensor<T>)> = sd.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        save_safetensors(path, &named)?;
+        let acts = self.activation_names();
+        save_safetensors_with_metadata(path, &named, &[(ACTIVATIONS_KEY, &acts)])?;
         Ok(())
     }
 
@@ -215,8 +240,11 @@ impl<T: Float> Mlp<T> {
     /// # Errors
     /// [`ModelIoError::Io`] for unreadable, malformed or truncated files,
     /// unsupported dtypes, non-finite or overflowing values (naming the
-    /// tensor and element); [`ModelIoError::StateDict`] for unknown, missing
-    /// or wrongly shaped tensors. The model is unchanged on error.
+    /// tensor and element); [`ModelIoError::Activations`] when the file's
+    /// metadata names other activations than the model's (files saved by
+    /// [`save`](Mlp::save); PyTorch's carry none and are not checked);
+    /// [`ModelIoError::StateDict`] for unknown, missing or wrongly shaped
+    /// tensors. The model is unchanged on error.
     ///
     /// ```
     /// use tapegrad_nn::{Activation, Mlp, ModelIoError, StateDictError};
@@ -226,6 +254,9 @@ impl<T: Float> Mlp<T> {
     /// let mut wrong: Mlp<f32> = Mlp::new(2).hidden(4, Activation::Tanh).output(1);
     /// let err = wrong.load(&path).unwrap_err();
     /// assert!(matches!(err, ModelIoError::StateDict(StateDictError::Shape { .. })), "{err}");
+    /// let mut other_act: Mlp<f32> = Mlp::new(2).hidden(3, Activation::Relu).output(1);
+    /// let err = other_act.load(&path).unwrap_err();
+    /// assert_eq!(err.to_string(), "the file's layers use activations [tanh, none], the model's use [relu, none]");
     /// std::fs::remove_file(&path)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -259,8 +290,29 @@ impl<T: Float> Mlp<T> {
         path: impl AsRef<Path>,
         options: &LoadOptions,
     ) -> Result<(), ModelIoError> {
-        let sd = load_safetensors_with::<T>(path, options)?;
+        let bytes = read_safetensors_file(path)?;
+        let sd = deserialize_safetensors_with::<T>(&bytes, options)?;
+        // Files from PyTorch carry no activation names: nothing to check.
+        if let Some(file) = read_safetensors_metadata(&bytes)?.remove(ACTIVATIONS_KEY) {
+            let model = self.activation_names();
+            if file != model {
+                return Err(ModelIoError::Activations { file, model });
+            }
+        }
         self.load_state_dict(&sd)?;
         Ok(())
+    }
+
+    /// One name per layer (`none` for a layer without activation), comma-separated.
+    fn activation_names(&self) -> String {
+        let names: Vec<String> = self
+            .layers()
+            .iter()
+            .map(|l| {
+                l.activation()
+                    .map_or_else(|| "none".to_string(), |a| a.name())
+            })
+            .collect();
+        names.join(", ")
     }
 }

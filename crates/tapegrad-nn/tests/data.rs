@@ -1,5 +1,6 @@
 //! Datasets: construction checks, the CSV loader's errors (line and column),
 //! gzip, the embedded digits, stratified splits, batch gathering, scaling.
+#![cfg(feature = "csv-gz")] // the embedded digits data and gzip
 
 use flate2::write::GzEncoder;
 use flate2::Compression;

@@ -1,6 +1,7 @@
 //! safetensors I/O: PyTorch's fixtures load with the right names, shapes and
 //! layout (a forward pass reproduces PyTorch's outputs), save→load is
 //! bit-exact, and malformed files are errors, never panics.
+#![cfg(feature = "safetensors")] // safetensors files
 
 use indexmap::IndexMap;
 use serde_json::Value;

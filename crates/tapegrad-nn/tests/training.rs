@@ -1,5 +1,6 @@
 //! End-to-end training: XOR, the digits data set, the three update modes,
 //! the stopping rules, and recovery from a non-finite loss.
+#![cfg(feature = "csv-gz")] // the embedded digits data
 
 use tapegrad::Tensor;
 use tapegrad_nn::data::{digits, Dataset, Standardizer};

@@ -28,9 +28,6 @@
 //! assert_eq!(y.backward()[a].item(), 4.0);
 //! ```
 //!
-//! * Ops live in one module per family (`ops::binary`, `ops::unary`,
-//!   `ops::matmul`, …), each with its forward kernel, its backward rule and
-//!   the derivative written out in its doc comment.
 //! * [`Var::backward`] runs fused kernels; [`Var::grad_graph`] runs the same
 //!   rules as recorded ops, so gradients can be differentiated again
 //!   ([`hvp`], [`hessian`]).
@@ -38,8 +35,63 @@
 //!   with central finite differences.
 //! * Shape errors panic with the op's name, both shapes and the caller's
 //!   line; [`Tape::set_anomaly_detection`] finds the first NaN.
+//! * A [`Tensor`] is also a plain value: `&a + &b`, [`Tensor::sum_axis`],
+//!   [`Tensor::matmul`], … run the tape's own ops on a reused scratch tape,
+//!   so they broadcast, round and fail exactly as the `Var` ops do.
 //!
-//! See `docs/architecture.md` for the design and the chain-rule derivation.
+//! ## The ops, by family
+//!
+//! Every op is a method of [`Var`]; each links to its documentation, which
+//! gives the derivative and an example.
+//!
+//! | family | ops |
+//! |---|---|
+//! | arithmetic, broadcasting | [`add`](Var::add) `+`, [`sub`](Var::sub) `-`, [`mul`](Var::mul) `*`, [`div`](Var::div) `/`, [`neg`](Var::neg) unary `-`; `+= -= *= /=` |
+//! | with a plain number | [`add_scalar`](Var::add_scalar), [`mul_scalar`](Var::mul_scalar), [`div_scalar`](Var::div_scalar), [`rsub_scalar`](Var::rsub_scalar), [`rdiv_scalar`](Var::rdiv_scalar) (`x + 2.0`, `2.0 - x`, …) |
+//! | powers, exp, log | [`powi`](Var::powi), [`powf`](Var::powf), [`exp`](Var::exp), [`log`](Var::log), [`sqrt`](Var::sqrt), [`abs`](Var::abs), [`sign`](Var::sign), [`step`](Var::step) |
+//! | activations | [`relu`](Var::relu), [`leaky_relu`](Var::leaky_relu), [`elu`](Var::elu), [`selu`](Var::selu), [`sigmoid`](Var::sigmoid), [`tanh`](Var::tanh), [`softplus`](Var::softplus), [`mish`](Var::mish), [`swish`](Var::swish) (trainable β) |
+//! | softmax | [`softmax`](Var::softmax), [`log_softmax`](Var::log_softmax) (last axis) |
+//! | reductions | [`sum`](Var::sum), [`mean`](Var::mean), [`sum_axis`](Var::sum_axis), [`mean_axis`](Var::mean_axis), [`sum_to`](Var::sum_to), [`broadcast_to`](Var::broadcast_to) |
+//! | layout | [`reshape`](Var::reshape), [`transpose`](Var::transpose), [`t`](Var::t) |
+//! | products | [`matmul`](Var::matmul) (2-D and batched), [`matmul_t`](Var::matmul_t) (transposed operands, no copy) |
+//! | losses | [`mse`](Var::mse), [`cross_entropy`](Var::cross_entropy), [`binary_cross_entropy_with_logits`](Var::binary_cross_entropy_with_logits) |
+//! | gradients | [`backward`](Var::backward), [`backward_into`](Var::backward_into), [`backward_with`](Var::backward_with), [`grad_graph`](Var::grad_graph) (differentiable), [`detach`](Var::detach), [`Tape::no_grad`] |
+//!
+//! The same on values, without a tape: [`Tensor`]'s operators,
+//! [`sum`](Tensor::sum), [`mean`](Tensor::mean), [`max`](Tensor::max),
+//! [`argmax`](Tensor::argmax) and their `_axis` forms,
+//! [`matmul`](Tensor::matmul), [`map`](Tensor::map),
+//! [`zip_map`](Tensor::zip_map), comparisons ([`gt`](Tensor::gt), …),
+//! [`apply`](Tensor::apply) for any `Var` expression, and
+//! [`to_vec2`](Tensor::to_vec2)/[`to_vec3`](Tensor::to_vec3).
+//!
+//! Closures over `Var`s: wrap them in [`var_fn`] (or pass them straight to a
+//! function such as [`hvp`]) to avoid the lifetime error a closure written
+//! on its own gets.
+//!
+//! ## Cargo features
+//!
+//! None is on by default; the default build needs no system library.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `serde` | `Serialize`/`Deserialize` for [`Tensor`] (`{"shape": [..], "data": [..]}`) and [`Shape`] |
+//! | `ndarray` | `Tensor` ⇄ `ndarray::ArrayD` conversions both ways, `Tensor::as_ndarray`, and the re-export `tapegrad::ndarray` |
+//!
+//! [`rand`] is re-exported, so [`Tensor::randn`] and friends take a
+//! generator without a `rand` dependency of your own.
+//!
+//! ## Guides
+//!
+//! In the repository's `docs/` folder (Markdown, next to this crate's
+//! sources):
+//!
+//! * `docs/tutorial.md`: from one scalar to a trained network;
+//! * `docs/architecture.md`: the tape, the reverse walk, the chain-rule
+//!   derivation, the recorded backward;
+//! * `docs/op-derivatives.md`: every op's derivative and its convention at
+//!   kinks;
+//! * `docs/performance.md`: measured figures and the commands behind them.
 
 #![warn(missing_docs)]
 
@@ -48,6 +100,7 @@ mod explain;
 mod ops;
 mod tape;
 mod tensor;
+mod value_math;
 
 pub use autodiff::{
     gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
@@ -60,8 +113,22 @@ pub use explain::{
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use tape::{Tape, Var};
 pub use tensor::{Float, Shape, Tensor};
+pub use value_math::{var_fn, var_fn2};
+
+/// The `rand` crate that [`Tensor::randn`] and friends take generators of,
+/// so a user needs no version of their own.
+pub use rand;
+
+/// The `ndarray` crate that the `Tensor` conversions use (feature `ndarray`).
+#[cfg(feature = "ndarray")]
+pub use ndarray;
 
 /// The README's example runs as a doctest too.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// And so does the crate's own README (the one crates.io shows).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

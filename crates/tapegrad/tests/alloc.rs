@@ -94,7 +94,7 @@ fn scalar_step(tape: &mut Tape<f64>, params: &mut [f64; 4], grads: &mut Gradient
     let ws: [_; 4] = std::array::from_fn(|i| tape.scalar(params[i]));
     let mut act = ws[3];
     for (w, &x) in ws.iter().zip(&xs) {
-        act = act + *w * x;
+        act += *w * x;
     }
     let out = act.tanh().relu() + act.exp().log().powi(2) * 0.01 - act.abs().sqrt() * 0.0 / 1.0;
     let loss = (out - 0.5) * (out - 0.5);

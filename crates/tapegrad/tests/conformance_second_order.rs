@@ -71,7 +71,7 @@ fn dot<'t>(
                 g.shape()
             ));
         }
-        h = h + (*g * tape.constant(d.clone())).sum();
+        h += (*g * tape.constant(d.clone())).sum();
     }
     Ok(h)
 }

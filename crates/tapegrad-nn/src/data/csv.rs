@@ -2,6 +2,7 @@
 //! column, no quoting. Errors point at the line and column of the bad field.
 
 use super::{DataError, Dataset, Targets};
+#[cfg(feature = "csv-gz")]
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -253,11 +254,12 @@ pub fn read_csv<T: Float>(
 }
 
 /// Reads a numeric CSV file; a path ending in `.gz` is decompressed (gzip)
-/// on the fly.
+/// on the fly (with the `csv-gz` feature, on by default).
 ///
 /// # Errors
-/// [`DataError::Open`] when the file cannot be opened, otherwise as
-/// [`read_csv`] (a corrupt gzip stream is a [`DataError::Read`]).
+/// [`DataError::Open`] when the file cannot be opened (or is a `.gz` file
+/// and the `csv-gz` feature is off), otherwise as [`read_csv`] (a corrupt
+/// gzip stream is a [`DataError::Read`]).
 ///
 /// ```
 /// use tapegrad_nn::data::{load_csv, CsvOptions};
@@ -278,8 +280,29 @@ pub fn load_csv<T: Float>(
         source,
     })?;
     if path.extension().is_some_and(|e| e == "gz") {
-        read_csv(MultiGzDecoder::new(file), options)
+        gunzip_csv(path, file, options)
     } else {
         read_csv(file, options)
     }
+}
+
+#[cfg(feature = "csv-gz")]
+fn gunzip_csv<T: Float>(
+    _: &Path,
+    file: File,
+    options: &CsvOptions,
+) -> Result<Dataset<T>, DataError> {
+    read_csv(MultiGzDecoder::new(file), options)
+}
+
+/// Without a decoder, say so rather than parse compressed bytes as text.
+#[cfg(not(feature = "csv-gz"))]
+fn gunzip_csv<T: Float>(path: &Path, _: File, _: &CsvOptions) -> Result<Dataset<T>, DataError> {
+    Err(DataError::Open {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "reading gzip needs the `csv-gz` feature of tapegrad-nn",
+        ),
+    })
 }

@@ -33,6 +33,7 @@ impl<T: Float> Dataset<T> {
 /// let col0: f64 = (0..train.len()).map(|i| train.features()[[i, 20]]).sum();
 /// assert!(col0.abs() < 1e-9);
 /// ```
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Standardizer<T: Float> {
     mean: Vec<T>,
@@ -74,6 +75,48 @@ impl<T: Float> Standardizer<T> {
             var.iter_mut().for_each(|s| *s = T::one());
         }
         Standardizer { mean, std: var }
+    }
+
+    /// A standardizer from saved statistics, such as the `mean` and `std`
+    /// tensors the digits example writes beside its model.
+    ///
+    /// # Panics
+    /// When the lengths differ, or a standard deviation is negative or not
+    /// finite.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::data::{digits, Standardizer};
+    /// use tapegrad_nn::io::{load_safetensors, save_safetensors};
+    /// let fitted = Standardizer::fit(&digits::<f32>());
+    /// // What the digits example saves:
+    /// let path = std::env::temp_dir().join(format!("tapegrad-scaler-doc-{}.safetensors", std::process::id()));
+    /// let (mean, std) = (Tensor::from(fitted.mean().to_vec()), Tensor::from(fitted.std().to_vec()));
+    /// save_safetensors(&path, &[("mean", &mean), ("std", &std)])?;
+    /// // ... and how to rebuild the scaler from it:
+    /// let saved = load_safetensors::<f32>(&path)?;
+    /// let rebuilt = Standardizer::new(saved["mean"].to_vec(), saved["std"].to_vec());
+    /// assert_eq!(rebuilt, fitted);
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn new(mean: Vec<T>, std: Vec<T>) -> Self {
+        assert!(
+            mean.len() == std.len(),
+            "tapegrad-nn: Standardizer::new: {} means but {} standard deviations",
+            mean.len(),
+            std.len()
+        );
+        if let Some((i, s)) = std
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !(s.is_finite() && **s >= T::zero()))
+        {
+            panic!("tapegrad-nn: Standardizer::new: standard deviation {s} of feature {i} is not a finite number ≥ 0");
+        }
+        Standardizer { mean, std }
     }
 
     /// The fitted per-feature means.

@@ -26,7 +26,12 @@ mod write;
 
 pub use error::IoError;
 pub use options::LoadOptions;
+pub(crate) use read::read_safetensors_file;
 pub use read::{
     deserialize_safetensors, deserialize_safetensors_with, load_safetensors, load_safetensors_with,
+    read_safetensors_metadata,
 };
-pub use write::{save_safetensors, serialize_safetensors};
+pub use write::{
+    save_safetensors, save_safetensors_with_metadata, serialize_safetensors,
+    serialize_safetensors_with_metadata,
+};

@@ -54,6 +54,13 @@ pub fn load_safetensors_with<T: Float>(
     path: impl AsRef<Path>,
     options: &LoadOptions,
 ) -> Result<IndexMap<String, Tensor<T>>, IoError> {
+    deserialize_safetensors_with(&read_safetensors_file(path)?, options)
+}
+
+/// The bytes of a safetensors file, its header length checked against the
+/// file's size before the rest is read (a large file that is no
+/// safetensors file is rejected after 8 bytes).
+pub(crate) fn read_safetensors_file(path: impl AsRef<Path>) -> Result<Vec<u8>, IoError> {
     let path = path.as_ref();
     let read_error = |source| IoError::Read {
         path: path.to_path_buf(),
@@ -70,7 +77,7 @@ pub fn load_safetensors_with<T: Float>(
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     bytes.extend_from_slice(&prefix);
     file.read_to_end(&mut bytes).map_err(read_error)?;
-    deserialize_safetensors_with(&bytes, options)
+    Ok(bytes)
 }
 
 /// The header must fit in the file after its 8-byte length, and within
@@ -256,4 +263,24 @@ fn name_bad_tensor(bytes: &[u8]) -> Option<IoError> {
                     .map(|dtype| IoError::UnsupportedDtype { name, dtype }),
             }
         })
+}
+
+/// The `__metadata__` entries of a safetensors file's bytes (empty when the
+/// file has none).
+///
+/// # Errors
+/// [`IoError::Format`] when the header is invalid.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad_nn::io::{read_safetensors_metadata, serialize_safetensors};
+/// let bytes = serialize_safetensors(&[("t", &Tensor::<f32>::ones([1]))])?;
+/// assert_eq!(read_safetensors_metadata(&bytes)?["format"], "pt");
+/// # Ok::<(), tapegrad_nn::io::IoError>(())
+/// ```
+pub fn read_safetensors_metadata(
+    bytes: &[u8],
+) -> Result<std::collections::HashMap<String, String>, IoError> {
+    let (_, metadata) = SafeTensors::read_metadata(bytes)?;
+    Ok(metadata.metadata().clone().unwrap_or_default())
 }

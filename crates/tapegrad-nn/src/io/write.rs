@@ -65,13 +65,35 @@ impl<T: Float> View for LeBytes<'_, T> {
 /// # Ok::<(), tapegrad_nn::io::IoError>(())
 /// ```
 pub fn serialize_safetensors<T: Float>(tensors: &[(&str, &Tensor<T>)]) -> Result<Vec<u8>, IoError> {
+    serialize_safetensors_with_metadata(tensors, &[])
+}
+
+/// Like [`serialize_safetensors`], with extra `(key, value)` entries in the
+/// file's `__metadata__` (beside `"format": "pt"`).
+///
+/// # Errors
+/// [`IoError::DuplicateName`] when a tensor name repeats.
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad_nn::io::{read_safetensors_metadata, serialize_safetensors_with_metadata};
+/// let t = Tensor::<f32>::ones([2]);
+/// let bytes = serialize_safetensors_with_metadata(&[("t", &t)], &[("note", "hello")])?;
+/// assert_eq!(read_safetensors_metadata(&bytes)?["note"], "hello");
+/// # Ok::<(), tapegrad_nn::io::IoError>(())
+/// ```
+pub fn serialize_safetensors_with_metadata<T: Float>(
+    tensors: &[(&str, &Tensor<T>)],
+    extra: &[(&str, &str)],
+) -> Result<Vec<u8>, IoError> {
     let mut seen = HashSet::new();
     if let Some((name, _)) = tensors.iter().find(|(name, _)| !seen.insert(*name)) {
         return Err(IoError::DuplicateName {
             name: (*name).to_string(),
         });
     }
-    let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+    let mut metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+    metadata.extend(extra.iter().map(|&(k, v)| (k.to_string(), v.to_string())));
     let views = tensors.iter().map(|&(name, t)| (name, LeBytes(t)));
     Ok(safetensors::serialize(views, Some(metadata))?)
 }
@@ -100,8 +122,31 @@ pub fn save_safetensors<T: Float>(
     path: impl AsRef<Path>,
     tensors: &[(&str, &Tensor<T>)],
 ) -> Result<(), IoError> {
+    save_safetensors_with_metadata(path, tensors, &[])
+}
+
+/// Like [`save_safetensors`], with extra `__metadata__` entries (see
+/// [`serialize_safetensors_with_metadata`]).
+///
+/// # Errors
+/// As [`save_safetensors`].
+///
+/// ```
+/// use tapegrad::Tensor;
+/// use tapegrad_nn::io::{read_safetensors_metadata, save_safetensors_with_metadata};
+/// let path = std::env::temp_dir().join(format!("tapegrad-meta-doc-{}.safetensors", std::process::id()));
+/// save_safetensors_with_metadata(&path, &[("w", &Tensor::<f64>::eye(2))], &[("k", "v")])?;
+/// assert_eq!(read_safetensors_metadata(&std::fs::read(&path)?)?["k"], "v");
+/// std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn save_safetensors_with_metadata<T: Float>(
+    path: impl AsRef<Path>,
+    tensors: &[(&str, &Tensor<T>)],
+    extra: &[(&str, &str)],
+) -> Result<(), IoError> {
     let path = path.as_ref();
-    let bytes = serialize_safetensors(tensors)?;
+    let bytes = serialize_safetensors_with_metadata(tensors, extra)?;
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(".tmp");
     let tmp = PathBuf::from(tmp_name);

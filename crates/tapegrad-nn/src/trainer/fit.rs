@@ -7,8 +7,8 @@ use super::Trainer;
 use crate::context::ForwardCtx;
 use crate::data::{Batch, Dataset};
 use crate::evaluate::{count_correct, data_fits, evaluate, loss_of};
+use crate::progress::Progress;
 use crate::{EpochRecord, Evaluation, History, Mlp, Optimizer, StopReason, TrainError};
-use indicatif::ProgressBar;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -214,7 +214,7 @@ struct Run<T: Float> {
     batch: Batch<T>,
     last_good: Vec<T>,
     norms: GradNorms,
-    progress: ProgressBar,
+    progress: Progress,
 }
 
 impl<T: Float> Run<T> {

@@ -1,44 +1,26 @@
-//! What the trainer shows while it runs: the progress bar, the epoch line
-//! and the diagnostics.
+//! What the trainer shows while it runs: the epoch line and the
+//! diagnostics, above the progress bar when one is drawn.
 
 use super::Trainer;
+use crate::progress::Progress;
 use crate::EpochRecord;
-use indicatif::{ProgressBar, ProgressStyle};
 
 impl Trainer {
-    /// A bar of `len` steps, or a hidden one when progress is off.
-    pub(super) fn progress_bar(&self, len: u64) -> ProgressBar {
-        if !self.progress {
-            return ProgressBar::hidden();
-        }
-        let pb = ProgressBar::new(len);
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {msg}  [{elapsed_precise}]")
-        {
-            pb.set_style(style);
-        }
-        pb
+    /// A bar of `len` steps when progress is on and stderr is a terminal.
+    pub(super) fn progress_bar(&self, len: u64) -> Progress {
+        Progress::new(self.progress, len)
     }
 
     /// Shows a finished epoch as the trainer was told to.
-    pub(super) fn print_epoch(&self, pb: &ProgressBar, record: &EpochRecord) {
+    pub(super) fn print_epoch(&self, pb: &Progress, record: &EpochRecord) {
         pb.set_message(format!("loss {:.4}", record.loss));
         if self.verbose {
-            say(pb, &record.to_string());
+            pb.say(&record.to_string());
         }
         if self.print_diagnostics {
             if let Some(d) = &record.diagnostics {
-                say(pb, &d.to_string());
+                pb.say(&d.to_string());
             }
         }
-    }
-}
-
-/// Prints a line above the progress bar, or plainly when there is none.
-fn say(pb: &ProgressBar, line: &str) {
-    if pb.is_hidden() {
-        println!("{line}");
-    } else {
-        pb.println(line);
     }
 }

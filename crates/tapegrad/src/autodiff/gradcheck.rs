@@ -320,7 +320,7 @@ where
             d.shape(),
             g.shape()
         );
-        dot = dot + (*g * tape.constant(d.clone())).sum();
+        dot += (*g * tape.constant(d.clone())).sum();
     }
     let h = dot.backward();
     vars.iter().map(|&w| h[w].clone()).collect()

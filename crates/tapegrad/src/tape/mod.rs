@@ -9,6 +9,7 @@
 pub(crate) mod anomaly;
 pub(crate) mod grad_buffers;
 mod var;
+mod var_assign;
 
 pub(crate) use grad_buffers::GradBuffers;
 pub use var::Var;

@@ -16,6 +16,20 @@ use std::ops::{Index, IndexMut};
 /// assert_eq!(t.shape().dims(), &[2, 3]);
 /// assert_eq!(t.to_string(), "[[1. 2. 3.]\n [4. 5. 6.]]");
 /// ```
+///
+/// Tensors are values too: the operators, reductions and `matmul` run the
+/// tape's own ops (same broadcasting, same rounding, same errors).
+///
+/// ```
+/// use tapegrad::Tensor;
+/// let x = Tensor::from_vec(vec![1.0f64, 2.0, 3.0, 4.0], [2, 2]);
+/// let b = Tensor::from(vec![10.0, 20.0]);
+/// let y = (&x * 2.0 + &b) / 2.0;            // broadcasts b over the rows
+/// assert_eq!(y.to_vec2(), vec![vec![6.0, 12.0], vec![8.0, 14.0]]);
+/// assert_eq!(y.sum_axis(0, false).data(), &[14.0, 26.0]);
+/// assert_eq!((-&x).max().item(), -1.0);
+/// assert_eq!(x.matmul(&Tensor::eye(2)), x);
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct Tensor<T: Float> {
     data: Vec<T>,
@@ -142,6 +156,71 @@ impl<T: Float> Tensor<T> {
             data: (0..n).map(|i| T::from_f64(i as f64)).collect(),
             shape: Shape::from([n]),
         }
+    }
+
+    /// Zeros of `other`'s shape.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let t = Tensor::<f32>::ones([2, 3]);
+    /// assert_eq!(Tensor::zeros_like(&t), Tensor::zeros([2, 3]));
+    /// ```
+    #[must_use]
+    pub fn zeros_like(other: &Tensor<T>) -> Self {
+        Self::zeros(other.shape.clone())
+    }
+
+    /// Ones of `other`'s shape.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::ones_like(&Tensor::<f64>::zeros([3])).data(), &[1.0; 3]);
+    /// ```
+    #[must_use]
+    pub fn ones_like(other: &Tensor<T>) -> Self {
+        Self::ones(other.shape.clone())
+    }
+
+    /// `n` evenly spaced values from `start` to `end`, both included
+    /// (NumPy's `linspace`): `[start]` for `n = 1`, empty for `n = 0`. Each
+    /// value is `start + i·step`, and the last is exactly `end`.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// assert_eq!(Tensor::linspace(0.0f64, 1.0, 5).data(), &[0.0, 0.25, 0.5, 0.75, 1.0]);
+    /// ```
+    #[must_use]
+    pub fn linspace(start: T, end: T, n: usize) -> Self {
+        let step = if n > 1 {
+            (end - start) / T::from_f64((n - 1) as f64)
+        } else {
+            T::zero()
+        };
+        let mut data: Vec<T> = (0..n)
+            .map(|i| start + T::from_f64(i as f64) * step)
+            .collect();
+        if n > 1 {
+            data[n - 1] = end;
+        }
+        Tensor {
+            data,
+            shape: Shape::from([n]),
+        }
+    }
+
+    /// Uniform samples in `[0, 1)` from any [`rand::Rng`] (PyTorch's
+    /// `torch.rand`).
+    ///
+    /// ```
+    /// use tapegrad::rand::SeedableRng;
+    /// use tapegrad::Tensor;
+    /// let mut rng = tapegrad::rand::rngs::StdRng::seed_from_u64(3);
+    /// let t = Tensor::<f32>::rand([50], &mut rng);
+    /// assert!(t.data().iter().all(|&x| (0.0..1.0).contains(&x)));
+    /// ```
+    #[must_use]
+    pub fn rand<R: Rng + ?Sized>(shape: impl Into<Shape>, rng: &mut R) -> Self {
+        Self::uniform(shape, T::zero(), T::one(), rng)
     }
 
     /// Standard normal samples (mean 0, variance 1) from the caller's RNG.
@@ -382,11 +461,23 @@ impl<T: Float> Index<&[usize]> for Tensor<T> {
 impl<T: Float> fmt::Display for Tensor<T> {
     /// NumPy's `str(array)`: nested brackets, one format for all elements
     /// (positional, or scientific for wide ranges), aligned columns, rows
-    /// wrapped at 75 characters; a 0-d tensor prints as its scalar.
+    /// wrapped at 75 characters; a 0-d tensor prints as its scalar. Over
+    /// 1,000 elements it summarizes as NumPy does: three items at each end
+    /// of every long axis around `...`. The alternate form `{:#}` prints
+    /// every element.
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// let t = Tensor::<f32>::arange(2000);
+    /// assert_eq!(t.to_string(), "[0.000e+00 1.000e+00 2.000e+00 ... 1.997e+03 1.998e+03 1.999e+03]");
+    /// assert_eq!(format!("{t:#}").matches("e+").count(), 2000);
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let summarize = !f.alternate() && self.data.len() > super::numpy_fmt::THRESHOLD;
         f.write_str(&super::numpy_fmt::format_array(
             &self.data,
             self.shape.dims(),
+            summarize,
         ))
     }
 }

@@ -1,5 +1,6 @@
 //! NumPy's `str(array)` for float arrays (NumPy ≥ 1.14 defaults:
-//! `precision=8`, `floatmode='maxprec'`, `linewidth=75`, no summarizing).
+//! `precision=8`, `floatmode='maxprec'`, `linewidth=75`, `threshold=1000`,
+//! `edgeitems=3`).
 //!
 //! One format for the whole array: scientific when the largest non-zero
 //! magnitude is ≥ 1e8, the smallest < 1e-4, or their ratio > 1000;
@@ -12,6 +13,10 @@ use crate::Float;
 
 const PRECISION: usize = 8;
 const LINE_WIDTH: usize = 75;
+/// Arrays of more elements than this are summarized.
+pub(crate) const THRESHOLD: usize = 1000;
+/// Items kept at each end of a summarized axis.
+const EDGE_ITEMS: usize = 3;
 
 /// The shortest digits that identify `x` in its own type, positional,
 /// cut to `PRECISION` decimals: `(integer part with sign, fraction)`.
@@ -145,10 +150,16 @@ impl Mode {
                 precision,
                 exp_digits,
             } => {
-                let (i, f, e) = scientific(x);
+                // NumPy prints every element with the array's precision,
+                // digits past the shortest round-trip form included
+                // (Dragon4's `min_digits`), which is Rust's `{:.N$e}`.
+                let s = format!("{x:.precision$e}");
+                let (mantissa, e) = s.split_once('e').expect("`{:e}` writes an exponent");
+                let e: i32 = e.parse().expect("an integer exponent");
+                let (i, f) = mantissa.split_once('.').unwrap_or((mantissa, ""));
                 let sign = if e < 0 { '-' } else { '+' };
                 let e = e.unsigned_abs();
-                format!("{i:>pad_left$}.{f:0<precision$}e{sign}{e:0>exp_digits$}")
+                format!("{i:>pad_left$}.{f}e{sign}{e:0>exp_digits$}")
             }
         }
     }
@@ -174,39 +185,85 @@ fn scalar<T: Float>(x: T) -> String {
     }
 }
 
-/// `str(numpy.array(data).reshape(dims))`.
-pub(crate) fn format_array<T: Float>(data: &[T], dims: &[usize]) -> String {
+/// `str(numpy.array(data).reshape(dims))`; with `summarize`, every axis
+/// longer than `2·EDGE_ITEMS` shows its first and last `EDGE_ITEMS` around
+/// `...`, and the number format is chosen from the shown elements only.
+pub(crate) fn format_array<T: Float>(data: &[T], dims: &[usize], summarize: bool) -> String {
     if dims.is_empty() {
         return scalar(data[0]);
     }
     if data.is_empty() {
         return "[]".into();
     }
-    let mode = Mode::new(data);
-    let words: Vec<String> = data.iter().map(|&x| mode.format(x)).collect();
+    let elided: Vec<bool> = dims
+        .iter()
+        .map(|&n| summarize && n > 2 * EDGE_ITEMS)
+        .collect();
+    let shown_dims: Vec<usize> = dims
+        .iter()
+        .zip(&elided)
+        .map(|(&n, &e)| if e { 2 * EDGE_ITEMS } else { n })
+        .collect();
+    let shown = shown_elements(data, dims, &elided);
+    let mode = Mode::new(&shown);
+    let words: Vec<String> = shown.iter().map(|&x| mode.format(x)).collect();
     let mut out = String::new();
-    recurse(&mut out, &words, dims, " ", LINE_WIDTH);
+    recurse(&mut out, &words, &shown_dims, &elided, " ", LINE_WIDTH);
     out
 }
 
+/// The elements that are printed, row-major: along an elided axis only the
+/// first and last `EDGE_ITEMS` indices.
+fn shown_elements<T: Float>(data: &[T], dims: &[usize], elided: &[bool]) -> Vec<T> {
+    let Some((&n, rest)) = dims.split_first() else {
+        return vec![data[0]];
+    };
+    let inner: usize = rest.iter().product();
+    let indices: Vec<usize> = if elided[0] {
+        (0..EDGE_ITEMS).chain(n - EDGE_ITEMS..n).collect()
+    } else {
+        (0..n).collect()
+    };
+    indices
+        .into_iter()
+        .flat_map(|i| shown_elements(&data[i * inner..(i + 1) * inner], rest, &elided[1..]))
+        .collect()
+}
+
 /// NumPy's `_formatArray`: `hanging` is the indent of continuation lines,
-/// `width` the room left on a line.
-fn recurse(out: &mut String, words: &[String], dims: &[usize], hanging: &str, width: usize) {
+/// `width` the room left on a line; `elided[0]` puts `...` after the first
+/// `EDGE_ITEMS` items of this axis.
+fn recurse(
+    out: &mut String,
+    words: &[String],
+    dims: &[usize],
+    elided: &[bool],
+    hanging: &str,
+    width: usize,
+) {
     let start = out.len();
     let next_hanging = format!("{hanging} ");
     let next_width = width.saturating_sub(1);
     let n = dims[0];
+    let gap_after = elided[0].then_some(EDGE_ITEMS);
     if dims.len() == 1 {
         // Room up to the separator or the closing bracket.
         let elem_width = width.saturating_sub(1);
         let mut line = hanging.to_string();
-        for (i, w) in words.iter().enumerate() {
+        let push = |out: &mut String, line: &mut String, w: &str| {
             if line.len() + w.len() > elem_width && line.len() > hanging.len() {
                 out.push_str(line.trim_end());
                 out.push('\n');
-                line = hanging.to_string();
+                *line = hanging.to_string();
             }
             line.push_str(w);
+        };
+        for (i, w) in words.iter().enumerate() {
+            if gap_after == Some(i) {
+                push(out, &mut line, "...");
+                line.push(' ');
+            }
+            push(out, &mut line, w);
             if i + 1 < n {
                 line.push(' ');
             }
@@ -216,11 +273,17 @@ fn recurse(out: &mut String, words: &[String], dims: &[usize], hanging: &str, wi
         let chunk = words.len().checked_div(n).unwrap_or(0);
         let sep = "\n".repeat(dims.len() - 1);
         for i in 0..n {
+            if gap_after == Some(i) {
+                out.push_str(hanging);
+                out.push_str("...");
+                out.push_str(&sep);
+            }
             out.push_str(hanging);
             recurse(
                 out,
                 &words[i * chunk..(i + 1) * chunk],
                 &dims[1..],
+                &elided[1..],
                 &next_hanging,
                 next_width,
             );
