@@ -209,4 +209,26 @@ unary_family! {
         let t = x.softplus().tanh();
         g * (t + x * x.sigmoid() * (t * t).rsub(1.0))
     };
+
+    /// softsign(x) = x/(1 + |x|). Derivative 1/(1 + |x|)², smooth at 0
+    /// (softsign'(0) = 1 from both sides, as PyTorch); the second derivative
+    /// −2·sign(x)/(1 + |x|)³ jumps there.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(-3.0);
+    /// let y = x.softsign();
+    /// assert_eq!((y.item(), y.backward()[x].item()), (-0.75, 0.0625));
+    /// ```
+    pub fn softsign(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Softsign {})
+    }
+    Softsign {} = "softsign",
+    forward |x| x / (T::one() + x.abs()),
+    vjp |g, x, y| {
+        // |x| as x·sign(x): sign is a constant of the graph, so the
+        // recorded rule differentiates to the exact second derivative.
+        let d = (x * x.sign()).shift(1.0);
+        g / (d * d)
+    };
 }
