@@ -52,6 +52,7 @@ pub use autodiff::{
     gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
+pub use ops::select::where_;
 pub use tape::{Tape, Var};
 pub use tensor::{Float, Shape, Tensor};
 
