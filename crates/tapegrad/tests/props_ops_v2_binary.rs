@@ -57,8 +57,11 @@ fn broadcast_triple() -> impl Strategy<Value = [Vec<usize>; 3]> {
 /// A function of two recorded values.
 type BinOp = for<'t> fn(Var<'t, f64>, Var<'t, f64>) -> Var<'t, f64>;
 
+/// The same comparison of two `f64`s.
+type Reference = fn(&f64, &f64) -> bool;
+
 /// The comparisons, each with its reference on `f64`.
-const COMPARISONS: [(BinOp, fn(&f64, &f64) -> bool); 6] = [
+const COMPARISONS: [(BinOp, Reference); 6] = [
     (|a, b| a.gt(b), f64::gt),
     (|a, b| a.ge(b), f64::ge),
     (|a, b| a.lt(b), f64::lt),
