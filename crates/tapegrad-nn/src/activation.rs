@@ -20,6 +20,16 @@ use tapegrad::{Float, Tensor, Var};
 /// | `Sigmoid` | 1/(1 + e⁻ˣ) | – |
 /// | `Tanh` | tanh x | – |
 /// | `AconC` | (p1−p2)·x·σ(β(p1−p2)x) + p2·x | `p1`, `p2`, `beta`, each `[units]`; start 1, 0, 1 (= SiLU) |
+/// | `Gelu` / `GeluTanh` | x·Φ(x), exact / tanh approximation | – |
+/// | `Silu` | x·σ(x) | – |
+/// | `Hardtanh(lo, hi)` | clamp(x, lo, hi) | – |
+/// | `Relu6` | clamp(x, 0, 6) | – |
+/// | `Hardsigmoid` | relu6(x + 3)/6 | – |
+/// | `Hardswish` | x·relu6(x + 3)/6 | – |
+/// | `Softsign` | x/(1 + \|x\|) | – |
+/// | `Celu(α)` | x, or α(e^(x/α) − 1) | – |
+/// | `Logsigmoid` | log σ(x) | – |
+/// | `Prelu` | x, or w·x for x ≤ 0 | `weight` `[units]`, starts at 0.25 (PyTorch's) |
 ///
 /// ACON-C ("Activate or Not", Ma et al. 2021) learns per unit how far to
 /// switch between linear (β → 0 gives (p1+p2)x/2) and a max-like
@@ -59,6 +69,28 @@ pub enum Activation {
     Tanh,
     /// ACON-C with trainable p1, p2, β per unit.
     AconC,
+    /// GELU, exact (erf-based).
+    Gelu,
+    /// GELU, tanh approximation.
+    GeluTanh,
+    /// x·σ(x).
+    Silu,
+    /// clamp(x, min, max).
+    Hardtanh(f64, f64),
+    /// clamp(x, 0, 6).
+    Relu6,
+    /// relu6(x + 3)/6.
+    Hardsigmoid,
+    /// x·relu6(x + 3)/6.
+    Hardswish,
+    /// x/(1 + |x|).
+    Softsign,
+    /// Continuously differentiable ELU with α.
+    Celu(f64),
+    /// log σ(x).
+    Logsigmoid,
+    /// Leaky relu with a trainable slope per unit.
+    Prelu,
 }
 
 /// The trainable parameters of one activation module.
@@ -83,23 +115,41 @@ impl Activation {
             Activation::Sigmoid => "sigmoid".into(),
             Activation::Tanh => "tanh".into(),
             Activation::AconC => "acon_c".into(),
+            Activation::Gelu => "gelu".into(),
+            Activation::GeluTanh => "gelu_tanh".into(),
+            Activation::Silu => "silu".into(),
+            Activation::Hardtanh(lo, hi) => format!("hardtanh({lo}, {hi})"),
+            Activation::Relu6 => "relu6".into(),
+            Activation::Hardsigmoid => "hardsigmoid".into(),
+            Activation::Hardswish => "hardswish".into(),
+            Activation::Softsign => "softsign".into(),
+            Activation::Celu(a) => format!("celu({a})"),
+            Activation::Logsigmoid => "logsigmoid".into(),
+            Activation::Prelu => "prelu".into(),
         }
     }
 
     /// The weight initializer that suits this activation: He for the relu
     /// family and the smooth relu-likes, LeCun normal for SELU, Xavier for
-    /// the saturating sigmoid and tanh.
+    /// the saturating sigmoid and tanh and their hard and soft variants
+    /// (hardtanh, hardsigmoid, softsign).
     ///
     /// ```
     /// use tapegrad_nn::{Activation, Init};
     /// assert_eq!(Activation::Tanh.default_init(), Init::XavierUniform);
+    /// assert_eq!(Activation::Softsign.default_init(), Init::XavierUniform);
     /// assert_eq!(Activation::Swish.default_init(), Init::HeNormal);
+    /// assert_eq!(Activation::Gelu.default_init(), Init::HeNormal);
     /// ```
     #[must_use]
     pub fn default_init(self) -> Init {
         match self {
             Activation::Selu => Init::LecunNormal,
-            Activation::Sigmoid | Activation::Tanh => Init::XavierUniform,
+            Activation::Sigmoid
+            | Activation::Tanh
+            | Activation::Hardtanh(..)
+            | Activation::Hardsigmoid
+            | Activation::Softsign => Init::XavierUniform,
             _ => Init::HeNormal,
         }
     }
@@ -151,19 +201,22 @@ impl Activation {
         match self {
             Activation::Swish => vec![("beta", [1])],
             Activation::AconC => vec![("p1", [units]), ("p2", [units]), ("beta", [units])],
+            Activation::Prelu => vec![("weight", [units])],
             _ => Vec::new(),
         }
     }
 
-    /// Number of trainable parameter tensors (0, 1 for swish, 3 for ACON-C).
+    /// Number of trainable parameter tensors (0, 1 for swish and PReLU, 3
+    /// for ACON-C).
     ///
     /// ```
     /// assert_eq!(tapegrad_nn::Activation::AconC.param_count(), 3);
+    /// assert_eq!(tapegrad_nn::Activation::Prelu.param_count(), 1);
     /// ```
     #[must_use]
     pub fn param_count(self) -> usize {
         match self {
-            Activation::Swish => 1,
+            Activation::Swish | Activation::Prelu => 1,
             Activation::AconC => 3,
             _ => 0,
         }
@@ -177,7 +230,11 @@ impl Activation {
         units: usize,
         params: &mut Params<T>,
     ) -> ActParams {
-        let start = |name: &str| if name == "p2" { 0.0 } else { 1.0 };
+        let start = |name: &str| match name {
+            "p2" => 0.0,
+            "weight" => 0.25, // PReLU's slope, as PyTorch starts it
+            _ => 1.0,
+        };
         self.param_shapes(units)
             .into_iter()
             .map(|(name, shape)| {
@@ -232,6 +289,17 @@ impl Activation {
                 let (p1, p2, beta) = (params[0], params[1], params[2]);
                 (x * (p1 - p2)).swish(beta) + x * p2
             }
+            Activation::Gelu => x.gelu(),
+            Activation::GeluTanh => x.gelu_tanh(),
+            Activation::Silu => x.silu(),
+            Activation::Hardtanh(lo, hi) => x.hardtanh(lo, hi),
+            Activation::Relu6 => x.relu6(),
+            Activation::Hardsigmoid => x.hardsigmoid(),
+            Activation::Hardswish => x.hardswish(),
+            Activation::Softsign => x.softsign(),
+            Activation::Celu(a) => x.celu(a),
+            Activation::Logsigmoid => x.logsigmoid(),
+            Activation::Prelu => x.prelu(params[0]),
         }
     }
 }

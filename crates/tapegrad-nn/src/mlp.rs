@@ -653,5 +653,16 @@ fn torch_activation(a: Activation, units: usize) -> String {
         Activation::Sigmoid => "nn.Sigmoid()".into(),
         Activation::Tanh => "nn.Tanh()".into(),
         Activation::AconC => format!("AconC({units})"),
+        Activation::Gelu => "nn.GELU()".into(),
+        Activation::GeluTanh => "nn.GELU(approximate='tanh')".into(),
+        Activation::Silu => "nn.SiLU()".into(),
+        Activation::Hardtanh(lo, hi) => format!("nn.Hardtanh({lo}, {hi})"),
+        Activation::Relu6 => "nn.ReLU6()".into(),
+        Activation::Hardsigmoid => "nn.Hardsigmoid()".into(),
+        Activation::Hardswish => "nn.Hardswish()".into(),
+        Activation::Softsign => "nn.Softsign()".into(),
+        Activation::Celu(a) => format!("nn.CELU({a})"),
+        Activation::Logsigmoid => "nn.LogSigmoid()".into(),
+        Activation::Prelu => format!("nn.PReLU({units})"),
     }
 }

@@ -5,7 +5,17 @@
 //! gradients.
 
 use super::stable::{sigmoid, softplus};
+use super::math::erf;
 use super::unary::unary_family;
+use crate::{Float, Var};
+use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI};
+
+/// √(2/π), the constant of GELU's tanh approximation.
+const SQRT_2_OVER_PI: f64 = FRAC_2_SQRT_PI * FRAC_1_SQRT_2;
+/// The cubic coefficient of GELU's tanh approximation.
+const GELU_CUBIC: f64 = 0.044_715;
+/// 1/√(2π), the standard normal density at 0.
+const NORMAL_PDF_0: f64 = FRAC_2_SQRT_PI * FRAC_1_SQRT_2 * 0.5;
 
 /// SELU's α (Klambauer et al. 2017), to the digits PyTorch uses.
 ///
@@ -192,4 +202,235 @@ unary_family! {
         let t = x.softplus().tanh();
         g * (t + x * x.sigmoid() * (t * t).rsub(1.0))
     };
+
+    /// softsign(x) = x/(1 + |x|). Derivative 1/(1 + |x|)², smooth at 0
+    /// (softsign'(0) = 1 from both sides, as PyTorch); the second derivative
+    /// −2·sign(x)/(1 + |x|)³ jumps there.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(-3.0);
+    /// let y = x.softsign();
+    /// assert_eq!((y.item(), y.backward()[x].item()), (-0.75, 0.0625));
+    /// ```
+    pub fn softsign(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Softsign {})
+    }
+    Softsign {} = "softsign",
+    forward |x| x / (T::one() + x.abs()),
+    vjp |g, x, y| {
+        // |x| as x·sign(x): sign is a constant of the graph, so the
+        // recorded rule differentiates to the exact second derivative.
+        let d = (x * x.sign()).shift(1.0);
+        g / (d * d)
+    };
+
+    /// GELU, exact: x·Φ(x) = x/2·(1 + erf(x/√2)) (Hendrycks & Gimpel 2016),
+    /// PyTorch's `gelu(approximate="none")`. Derivative Φ(x) + x·φ(x) with
+    /// φ the standard normal density (gelu'(0) = 1/2).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// assert_eq!(x.gelu().backward()[x].item(), 0.5);
+    /// ```
+    pub fn gelu(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Gelu {})
+    }
+    Gelu {} = "gelu",
+    forward |x| x * T::from_f64(0.5) * (T::one() + erf(x * T::from_f64(FRAC_1_SQRT_2))),
+    vjp |g, x, y| {
+        let cdf = x.scale(FRAC_1_SQRT_2).erf().shift(1.0).scale(0.5);
+        let pdf = (x * x).scale(-0.5).exp().scale(NORMAL_PDF_0);
+        g * (cdf + x * pdf)
+    };
+
+    /// GELU, tanh approximation: x/2·(1 + tanh(u)), u = √(2/π)(x + 0.044715x³),
+    /// PyTorch's `gelu(approximate="tanh")`. Derivative
+    /// (1 + t)/2 + x/2·(1 − t²)·√(2/π)(1 + 3·0.044715x²) with t = tanh u.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// assert_eq!(x.gelu_tanh().backward()[x].item(), 0.5);
+    /// ```
+    pub fn gelu_tanh(self) -> Var<'t, T> {
+        self.unary(ActivationFn::GeluTanh {})
+    }
+    GeluTanh {} = "gelu_tanh",
+    forward |x| {
+        let u = T::from_f64(SQRT_2_OVER_PI) * (x + T::from_f64(GELU_CUBIC) * x * x * x);
+        T::from_f64(0.5) * x * (T::one() + u.tanh())
+    },
+    vjp |g, x, y| {
+        let t = (x + x * x * x.scale(GELU_CUBIC)).scale(SQRT_2_OVER_PI).tanh();
+        let du = (x * x).scale(3.0 * GELU_CUBIC).shift(1.0).scale(SQRT_2_OVER_PI);
+        g * (t.shift(1.0).scale(0.5) + x.scale(0.5) * (t * t).rsub(1.0) * du)
+    };
+
+    /// SiLU: x·σ(x) (swish with β = 1, without a β to train). Derivative
+    /// σ(x)·(1 + x·(1 − σ(x))). σ underflows to 0 far left, where the
+    /// output is −0 and the gradient 0.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// assert_eq!(x.silu().backward()[x].item(), 0.5);
+    /// ```
+    pub fn silu(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Silu {})
+    }
+    Silu {} = "silu",
+    forward |x| x * sigmoid(x),
+    vjp |g, x, y| {
+        let s = x.sigmoid();
+        g * (s * (x * s.rsub(1.0)).shift(1.0))
+    };
+
+    /// Hard sigmoid: relu6(x + 3)/6. Derivative **1/6 where −3 < x < 3**,
+    /// else 0 (0 at ±3, PyTorch's rule). The mask tests x itself, so
+    /// x = 3 − 1 ulp is inside although x + 3 rounds to 6.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![-3.0, 0.0, 3.0], [3]));
+    /// let y = x.hardsigmoid();
+    /// assert_eq!(y.value().data(), &[0.0, 0.5, 1.0]);
+    /// assert_eq!(y.sum().backward()[x].data(), &[0.0, 1.0 / 6.0, 0.0]);
+    /// ```
+    pub fn hardsigmoid(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Hardsigmoid {})
+    }
+    Hardsigmoid {} = "hardsigmoid",
+    forward |x| {
+        let s = x + T::from_f64(3.0);
+        if s <= T::zero() {
+            T::zero()
+        } else if s >= T::from_f64(6.0) {
+            T::one()
+        } else {
+            s / T::from_f64(6.0)
+        }
+    },
+    // x + 3 > 0 ⇔ x > −3 and 3 − x > 0 ⇔ x < 3, both exact near the kinks.
+    vjp |g, x, y| g * (x.shift(3.0).step() * x.rsub(3.0).step()).div_c(6.0);
+
+    /// Hard swish: x·relu6(x + 3)/6 (Howard et al. 2019). Derivative 0 for
+    /// x ≤ −3, x/3 + 1/2 for −3 < x < 3, 1 for x ≥ 3: **0 at −3, 1 at +3**
+    /// (PyTorch takes the outer side at both kinks).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![-3.0, 0.0, 3.0], [3]));
+    /// let y = x.hardswish();
+    /// assert_eq!(y.value().data(), &[0.0, 0.0, 3.0]);
+    /// assert_eq!(y.sum().backward()[x].data(), &[0.0, 0.5, 1.0]);
+    /// ```
+    pub fn hardswish(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Hardswish {})
+    }
+    Hardswish {} = "hardswish",
+    forward |x| {
+        let s = x + T::from_f64(3.0);
+        let r = if s <= T::zero() {
+            T::zero()
+        } else if s >= T::from_f64(6.0) {
+            T::from_f64(6.0)
+        } else {
+            s
+        };
+        x * r / T::from_f64(6.0)
+    },
+    vjp |g, x, y| {
+        let inside = x.shift(3.0).step() * x.rsub(3.0).step();
+        let right = x.rsub(3.0).step().rsub(1.0); // x ≥ 3
+        g * (inside * x.div_c(3.0).shift(0.5) + right)
+    };
+
+    /// CELU: x for x > 0, else α·(e^(x/α) − 1) (Barron 2017), α ≠ 0.
+    /// Derivative 1 for x > 0, else e^(x/α): **1 at 0** from both sides.
+    /// `exp` is only evaluated for x ≤ 0.
+    ///
+    /// # Panics
+    /// When α = 0.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(0.0);
+    /// assert_eq!(x.celu(0.5).backward()[x].item(), 1.0);
+    /// ```
+    pub fn celu(self, alpha: f64) -> Var<'t, T> {
+        assert!(
+            alpha != 0.0,
+            "tapegrad: celu: alpha must not be 0 (at {})",
+            std::panic::Location::caller()
+        );
+        self.unary(ActivationFn::Celu { alpha })
+    }
+    Celu { alpha: f64 } = "celu",
+    forward |x| if x > T::zero() {
+        x
+    } else {
+        T::from_f64(alpha) * (x / T::from_f64(alpha)).exp_m1()
+    },
+    vjp |g, x, y| {
+        // As elu: the exponent is 0 where x > 0, so nothing overflows.
+        let m = x.step();
+        let neg = m.rsub(1.0);
+        g * (m + neg * (x * neg).div_c(alpha).exp())
+    };
+
+    /// log σ(x), computed stably as min(x, 0) − log1p(e^(−|x|)) (exact for
+    /// x = ±1e4). Derivative σ(−x).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f64>::new();
+    /// let x = tape.scalar(-1e4);
+    /// let y = x.logsigmoid();
+    /// assert_eq!((y.item(), y.backward()[x].item()), (-1e4, 1.0));
+    /// ```
+    pub fn logsigmoid(self) -> Var<'t, T> {
+        self.unary(ActivationFn::Logsigmoid {})
+    }
+    Logsigmoid {} = "logsigmoid",
+    forward |x| x.min(T::zero()) - (-x.abs()).exp().ln_1p(),
+    vjp |g, x, y| g * (-x).sigmoid();
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Hard tanh: clamp(x, min_val, max_val), PyTorch's `hardtanh`.
+    /// Derivative **1 strictly inside, 0 at both bounds** and outside (0
+    /// everywhere when min_val ≥ max_val); it is [`clamp`](Var::clamp) with
+    /// both bounds.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![-1.0, 0.0, 1.0], [3]));
+    /// assert_eq!(x.hardtanh(-1.0, 1.0).sum().backward()[x].data(), &[0.0, 1.0, 0.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn hardtanh(self, min_val: f64, max_val: f64) -> Var<'t, T> {
+        self.clamp(Some(min_val), Some(max_val))
+    }
+
+    /// ReLU6: min(max(x, 0), 6) = hardtanh(x, 0, 6). Derivative 1 for
+    /// 0 < x < 6, **0 at 0 and at 6**.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![0.0, 3.0, 6.0, 7.0], [4]));
+    /// let y = x.relu6();
+    /// assert_eq!(y.value().data(), &[0.0, 3.0, 6.0, 6.0]);
+    /// assert_eq!(y.sum().backward()[x].data(), &[0.0, 1.0, 0.0, 0.0]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn relu6(self) -> Var<'t, T> {
+        self.hardtanh(0.0, 6.0)
+    }
 }

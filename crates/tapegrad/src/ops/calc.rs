@@ -9,6 +9,7 @@
 //! both: their derivative is zero, which makes second derivatives exact away
 //! from the kinks.
 
+use super::math::erf;
 use super::stable::{sigmoid, softplus};
 use crate::{Float, Var};
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -47,6 +48,24 @@ pub(crate) trait Calc<T: Float>:
     fn step(self) -> Self;
     /// `sign(self)` with `sign(0) = 0`; a constant of the graph.
     fn sign(self) -> Self;
+    /// `sin(self)`.
+    fn sin(self) -> Self;
+    /// `cos(self)`.
+    fn cos(self) -> Self;
+    /// `sinh(self)`.
+    fn sinh(self) -> Self;
+    /// `cosh(self)`.
+    fn cosh(self) -> Self;
+    /// `erf(self)`.
+    fn erf(self) -> Self;
+    /// `ln(self)`.
+    fn ln(self) -> Self;
+    /// `self^e` with a variable exponent.
+    fn pow(self, e: Self) -> Self;
+    /// `a` where `self ≠ 0`, else `b`: a branch, not a product, so the
+    /// side not taken may be inf or NaN (the "double where"). `self` is a
+    /// mask and gets no gradient.
+    fn select(self, a: Self, b: Self) -> Self;
 }
 
 /// One element, as the fused loops see it. A newtype so that the element
@@ -138,6 +157,42 @@ impl<T: Float> Calc<T> for E<T> {
             T::zero()
         })
     }
+    #[inline(always)]
+    fn sin(self) -> Self {
+        E(self.0.sin())
+    }
+    #[inline(always)]
+    fn cos(self) -> Self {
+        E(self.0.cos())
+    }
+    #[inline(always)]
+    fn sinh(self) -> Self {
+        E(self.0.sinh())
+    }
+    #[inline(always)]
+    fn cosh(self) -> Self {
+        E(self.0.cosh())
+    }
+    #[inline(always)]
+    fn erf(self) -> Self {
+        E(erf(self.0))
+    }
+    #[inline(always)]
+    fn ln(self) -> Self {
+        E(self.0.ln())
+    }
+    #[inline(always)]
+    fn pow(self, e: Self) -> Self {
+        E(self.0.powf(e.0))
+    }
+    #[inline(always)]
+    fn select(self, a: Self, b: Self) -> Self {
+        if self.0 != T::zero() {
+            a
+        } else {
+            b
+        }
+    }
 }
 
 impl<'t, T: Float> Calc<T> for Var<'t, T> {
@@ -188,5 +243,37 @@ impl<'t, T: Float> Calc<T> for Var<'t, T> {
     #[track_caller]
     fn sign(self) -> Self {
         Var::sign(self)
+    }
+    #[track_caller]
+    fn sin(self) -> Self {
+        Var::sin(self)
+    }
+    #[track_caller]
+    fn cos(self) -> Self {
+        Var::cos(self)
+    }
+    #[track_caller]
+    fn sinh(self) -> Self {
+        Var::sinh(self)
+    }
+    #[track_caller]
+    fn cosh(self) -> Self {
+        Var::cosh(self)
+    }
+    #[track_caller]
+    fn erf(self) -> Self {
+        Var::erf(self)
+    }
+    #[track_caller]
+    fn ln(self) -> Self {
+        Var::log(self)
+    }
+    #[track_caller]
+    fn pow(self, e: Self) -> Self {
+        Var::pow(self, e)
+    }
+    #[track_caller]
+    fn select(self, a: Self, b: Self) -> Self {
+        super::select::where_(self, a, b)
     }
 }

@@ -11,7 +11,9 @@ pub(crate) mod activation;
 pub(crate) mod arith;
 pub(crate) mod basic;
 pub(crate) mod binary;
+pub(crate) mod binary_math;
 pub(crate) mod calc;
+pub(crate) mod compare;
 pub(crate) mod layout;
 pub(crate) mod leaf;
 pub(crate) mod loss;
@@ -19,7 +21,10 @@ pub(crate) mod mask;
 pub(crate) mod math;
 pub(crate) mod matmul;
 pub(crate) mod microkernel;
+pub(crate) mod minmax;
+pub(crate) mod prelu;
 pub(crate) mod reduce;
+pub(crate) mod select;
 pub(crate) mod softmax;
 pub(crate) mod stable;
 pub(crate) mod swish;
@@ -169,6 +174,16 @@ op_list! {
     Basic(binary::Binary<basic::BasicFn>),
     /// `x·σ(β·x)` with a trainable β.
     Swish(binary::Binary<swish::SwishFn>),
+    /// Comparisons `gt ge lt le eq ne`: masks with derivative zero.
+    Compare(binary::Binary<compare::CompareFn>),
+    /// `maximum`, `minimum` (ties split in half).
+    MinMax(binary::Binary<minmax::MinMaxFn>),
+    /// `pow` with a tensor exponent, `atan2`.
+    BinaryMath(binary::Binary<binary_math::BinaryMathFn>),
+    /// PReLU with a trainable slope.
+    Prelu(binary::Binary<prelu::PreluFn>),
+    /// `where_(cond, a, b)`.
+    Where(select::Where),
     /// `op(a)·op(b)`, batched.
     Matmul(matmul::Matmul),
     /// Sum or mean over all elements or one axis.

@@ -239,7 +239,7 @@ pub fn build<'t>(op: &str, params: &Value, vars: &[Var<'t, f64>]) -> Result<Var<
                 Ok(vars[0].elu(alpha).mul_scalar(scale))
             }
         }
-        "swish" | "silu" => match vars.len() {
+        "swish" => match vars.len() {
             2 => Ok(vars[0].swish(vars[1])),
             1 => {
                 let beta = x()?.tape().constant_scalar(p.f64_or("beta", 1.0)?);
