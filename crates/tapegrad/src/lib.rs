@@ -52,8 +52,9 @@ pub use autodiff::{
     gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
+pub use ops::concat::{cat, stack};
 pub use tape::{Tape, Var};
-pub use tensor::{Float, Shape, Tensor};
+pub use tensor::{Axes, Float, Indices, Shape, Tensor};
 
 /// The tutorial's snippets run as doctests, so the guide cannot drift from
 /// the code.
