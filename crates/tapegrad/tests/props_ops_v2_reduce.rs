@@ -8,9 +8,48 @@
 #[path = "support/props_v2.rs"]
 mod props;
 
-use props::{axes_of, check, config, folded, shape, shape_with_axis, values};
+use props::{check, config, shape, shape_with_axis, values};
 use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use tapegrad::{gradgradcheck, hessian, Axes, GradcheckOptions, Indices, Tape, Tensor};
+
+/// A random set of axes of a rank-`rank` value, as PyTorch accepts it:
+/// all (`None`), or a list in random order, some written negatively.
+pub fn axes_of(rank: usize, seed: u64) -> Axes {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
+    if rank == 0 || rng.random_range(0..4) == 0 {
+        return Axes::All;
+    }
+    let mut list = Vec::new();
+    for a in 0..rank as isize {
+        if rng.random::<bool>() {
+            list.push(if rng.random::<bool>() {
+                a - rank as isize
+            } else {
+                a
+            });
+        }
+    }
+    if list.is_empty() {
+        list.push(rng.random_range(0..rank) as isize);
+    }
+    if rng.random::<bool>() {
+        list.reverse();
+    }
+    Axes::from(list)
+}
+
+/// Number of elements folded into one by a reduction over `axes`.
+pub fn folded(shape: &[usize], axes: &Axes) -> usize {
+    match axes {
+        Axes::All => shape.iter().product(),
+        Axes::List(l) => l
+            .iter()
+            .map(|&a| shape[a.rem_euclid(shape.len() as isize) as usize])
+            .product(),
+    }
+}
 
 proptest! {
     #![proptest_config(config())]

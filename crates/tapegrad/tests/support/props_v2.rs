@@ -1,12 +1,12 @@
 //! Shared by the ops-v2 property tests: random shapes (zero-size and 0-d
-//! included), random values from a seed, random axis sets, and the first-
+//! included), random values from a seed, and the first-
 //! and second-order checks.
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tapegrad::{gradcheck, gradgradcheck, Axes, GradcheckOptions, Tape, Tensor, Var};
+use tapegrad::{gradcheck, gradgradcheck, GradcheckOptions, Tape, Tensor, Var};
 
 /// 48 cases per property; `PROPTEST_CASES=<n>` asks for a deeper run.
 pub fn config() -> ProptestConfig {
@@ -48,43 +48,6 @@ pub fn values(shape: &[usize], lo: f64, hi: f64, signed: bool, seed: u64) -> Ten
         })
         .collect();
     Tensor::from_vec(data, shape.to_vec())
-}
-
-/// A random set of axes of a rank-`rank` value, as PyTorch accepts it:
-/// all (`None`), or a list in random order, some written negatively.
-pub fn axes_of(rank: usize, seed: u64) -> Axes {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
-    if rank == 0 || rng.random_range(0..4) == 0 {
-        return Axes::All;
-    }
-    let mut list = Vec::new();
-    for a in 0..rank as isize {
-        if rng.random::<bool>() {
-            list.push(if rng.random::<bool>() {
-                a - rank as isize
-            } else {
-                a
-            });
-        }
-    }
-    if list.is_empty() {
-        list.push(rng.random_range(0..rank) as isize);
-    }
-    if rng.random::<bool>() {
-        list.reverse();
-    }
-    Axes::from(list)
-}
-
-/// Number of elements folded into one by a reduction over `axes`.
-pub fn folded(shape: &[usize], axes: &Axes) -> usize {
-    match axes {
-        Axes::All => shape.iter().product(),
-        Axes::List(l) => l
-            .iter()
-            .map(|&a| shape[a.rem_euclid(shape.len() as isize) as usize])
-            .product(),
-    }
 }
 
 /// Both orders of [`check1`] and [`check2`].
