@@ -69,10 +69,10 @@ proptest! {
         let axis = axis_of(d.len(), seed);
         let n = d[axis.rem_euclid(d.len() as isize) as usize];
         let x = values(&d, 0.0, 2.0, true, seed);
-        check(|v| weighted(v[0].slice(axis, start, stop, step)), &[x.clone()])?;
+        check(|v| weighted(v[0].slice(axis, start, stop, step)), std::slice::from_ref(&x))?;
         let s = (seed as usize / 7) % (n + 1);
         let len = (seed as usize / 31) % (n - s + 1);
-        check(|v| weighted(v[0].narrow(axis, s as isize, len)), &[x.clone()])?;
+        check(|v| weighted(v[0].narrow(axis, s as isize, len)), std::slice::from_ref(&x))?;
         let parts = 1 + seed as usize % 3;
         check(|v| {
             let pieces = v[0].chunk(parts, axis);
@@ -103,7 +103,7 @@ proptest! {
         let idx = index(&is, d[a], seed);
         let x = values(&d, 0.0, 2.0, true, seed);
         let src = values(&is, 0.0, 2.0, true, seed + 1);
-        check(|v| weighted(v[0].gather(axis, &idx)), &[x.clone()])?;
+        check(|v| weighted(v[0].gather(axis, &idx)), std::slice::from_ref(&x))?;
         check(|v| weighted(v[0].scatter_add(axis, &idx, v[1])), &[x, src])?;
     }
 
@@ -111,8 +111,8 @@ proptest! {
     fn squeeze_unsqueeze_flatten(d in shape(), seed in any::<u64>()) {
         let x = values(&d, 0.0, 2.0, true, seed);
         let r = d.len();
-        check(|v| weighted(v[0].unsqueeze(axis_of(r + 1, seed))), &[x.clone()])?;
-        check(|v| weighted(v[0].unsqueeze(0).squeeze(None)), &[x.clone()])?;
+        check(|v| weighted(v[0].unsqueeze(axis_of(r + 1, seed))), std::slice::from_ref(&x))?;
+        check(|v| weighted(v[0].unsqueeze(0).squeeze(None)), std::slice::from_ref(&x))?;
         let (s, e) = if r == 0 { (0, -1) } else {
             let s = seed as usize % r;
             (s as isize, (s + (seed as usize / 3) % (r - s)) as isize)
@@ -129,7 +129,7 @@ proptest! {
             perm.swap(i, rng.random_range(0..=i));
         }
         let dims: Vec<isize> = (0..d.len() as isize).filter(|_| rng.random::<bool>()).collect();
-        check(|v| weighted(v[0].permute(&perm)), &[x.clone()])?;
+        check(|v| weighted(v[0].permute(&perm)), std::slice::from_ref(&x))?;
         check(|v| weighted(v[0].flip(&dims)), &[x])?;
     }
 
