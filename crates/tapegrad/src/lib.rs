@@ -111,9 +111,10 @@ pub use explain::{
     ChainPath, ChainPaths, ChainRule, DotOptions, GradientTrace, PathError, TraceRow,
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
+pub use ops::concat::{cat, stack};
 pub use ops::select::where_;
 pub use tape::{Tape, Var};
-pub use tensor::{Float, Shape, Tensor};
+pub use tensor::{Axes, Float, Indices, Shape, Tensor};
 pub use value_math::{var_fn, var_fn2};
 
 /// The `rand` crate that [`Tensor::randn`] and friends take generators of,

@@ -1,6 +1,9 @@
-//! Ops that only move elements: transpose (swap two axes) and reshape.
+//! Ops that only move elements: transpose (swap two axes) and reshape,
+//! with the reshapes that add, drop or merge axes (unsqueeze, squeeze,
+//! flatten).
 //! Their gradients move the output gradient back the same way.
 
+use super::along::resolve_axis;
 use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
@@ -117,6 +120,100 @@ impl<'t, T: Float> Var<'t, T> {
         self.tape.record(Reshape { x }.into(), out, |v, o| {
             o.copy_from_slice(v.val(x))
         })
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// Removes size-1 axes: every one (`None`), or those listed (negative
+    /// counts from the end; a listed axis whose size is not 1 stays, as in
+    /// PyTorch): `torch.squeeze`. A reshape, so the gradient is reshaped
+    /// back.
+    ///
+    /// # Panics
+    /// When a listed axis is out of range.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::zeros([1, 3, 1]));
+    /// assert_eq!(x.squeeze(None).shape().dims(), &[3]);
+    /// assert_eq!(x.squeeze(Some(&[-1, 1])).shape().dims(), &[1, 3]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn squeeze(self, axes: Option<&[isize]>) -> Var<'t, T> {
+        let xs = self.shape();
+        let mut drop: SmallVec<[bool; 4]> = SmallVec::from_elem(axes.is_none(), xs.rank());
+        for &a in axes.unwrap_or(&[]) {
+            drop[resolve_axis(&xs, a, "squeeze")] = true;
+        }
+        let kept: SmallVec<[usize; 4]> = (0..xs.rank())
+            .filter(|&i| !(drop[i] && xs.dims()[i] == 1))
+            .map(|i| xs.dims()[i])
+            .collect();
+        self.reshape(kept.as_slice())
+    }
+
+    /// Inserts a size-1 axis at `axis` in `[−(r+1), r]`: `torch.unsqueeze`.
+    ///
+    /// # Panics
+    /// When the axis is out of range.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::zeros([2, 3]));
+    /// assert_eq!(x.unsqueeze(-1).shape().dims(), &[2, 3, 1]);
+    /// assert_eq!(x.unsqueeze(0).shape().dims(), &[1, 2, 3]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn unsqueeze(self, axis: isize) -> Var<'t, T> {
+        let xs = self.shape();
+        let a = resolve_axis(&Shape::ones(xs.rank() + 1), axis, "unsqueeze");
+        let mut d: SmallVec<[usize; 4]> = SmallVec::from_slice(xs.dims());
+        d.insert(a, 1);
+        self.reshape(d.as_slice())
+    }
+
+    /// Merges axes `start..=end` (negative counts from the end) into one:
+    /// `torch.flatten`. A 0-d value becomes `[1]`.
+    ///
+    /// # Panics
+    /// When an axis is out of range or `start` comes after `end`.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f32>::new();
+    /// let x = tape.constant(Tensor::zeros([2, 3, 4]));
+    /// assert_eq!(x.flatten(1, -1).shape().dims(), &[2, 12]);
+    /// assert_eq!(tape.scalar(1.0).flatten(0, -1).shape().dims(), &[1]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn flatten(self, start: isize, end: isize) -> Var<'t, T> {
+        let xs = self.shape();
+        if xs.rank() == 0 {
+            // PyTorch lets a 0-d value take axis 0 / −1 here.
+            let _ = resolve_axis(&Shape::ones(1), start, "flatten");
+            let _ = resolve_axis(&Shape::ones(1), end, "flatten");
+            return self.reshape([1]);
+        }
+        let (s, e) = (
+            resolve_axis(&xs, start, "flatten"),
+            resolve_axis(&xs, end, "flatten"),
+        );
+        if s > e {
+            panic!(
+                "tapegrad: flatten: start axis {start} comes after end axis {end} for shape {xs} (at {})",
+                std::panic::Location::caller()
+            );
+        }
+        let d = xs.dims();
+        let mut out: SmallVec<[usize; 4]> = SmallVec::from_slice(&d[..s]);
+        out.push(d[s..=e].iter().product());
+        out.extend_from_slice(&d[e + 1..]);
+        self.reshape(out.as_slice())
     }
 }
 

@@ -8,23 +8,35 @@
 //! per walk. Adding a family is one file and one line in that list.
 
 pub(crate) mod activation;
+pub(crate) mod along;
 pub(crate) mod arith;
 pub(crate) mod basic;
 pub(crate) mod binary;
 pub(crate) mod binary_math;
 pub(crate) mod calc;
 pub(crate) mod compare;
+pub(crate) mod concat;
+pub(crate) mod cumsum;
+pub(crate) mod flip;
+pub(crate) mod index;
 pub(crate) mod layout;
 pub(crate) mod leaf;
+pub(crate) mod logsumexp;
 pub(crate) mod loss;
 pub(crate) mod mask;
 pub(crate) mod math;
 pub(crate) mod matmul;
 pub(crate) mod microkernel;
 pub(crate) mod minmax;
+pub(crate) mod moments;
+pub(crate) mod norm;
+pub(crate) mod permute;
 pub(crate) mod prelu;
+pub(crate) mod prod;
 pub(crate) mod reduce;
+pub(crate) mod reduce_max;
 pub(crate) mod select;
+pub(crate) mod slice;
 pub(crate) mod softmax;
 pub(crate) mod stable;
 pub(crate) mod swish;
@@ -206,4 +218,28 @@ op_list! {
     CrossEntropy(loss::CrossEntropy),
     /// Mean binary cross-entropy of logits and targets in `[0, 1]`.
     BceWithLogits(loss::BceWithLogits),
+    /// Maximum or minimum over one axis or all.
+    ReduceMax(reduce_max::ReduceMax),
+    /// `log Σ exp` over one axis or all.
+    LogSumExp(logsumexp::LogSumExp),
+    /// Product over one axis or all.
+    Prod(prod::Prod),
+    /// `√x` with derivative 0 at 0 (std, 2-norm).
+    SqrtZeroGrad(moments::SqrtZeroGrad),
+    /// Running sum along an axis.
+    CumSum(cumsum::CumSum),
+    /// Inputs joined along an axis (`cat`, `stack`).
+    Cat(concat::Cat),
+    /// Strided window along an axis.
+    Slice(slice::Slice),
+    /// Value written into a constant-filled larger one (`pad`).
+    Embed(slice::Embed),
+    /// Elements picked by an index along an axis.
+    Gather(index::Gather),
+    /// Elements added at an index along an axis.
+    ScatterAdd(index::ScatterAdd),
+    /// Axes reordered.
+    Permute(permute::Permute),
+    /// Elements reversed along an axis.
+    Flip(flip::Flip),
 }

@@ -3,10 +3,12 @@
 //! and the backward of a broadcast is a sum, which is also how every
 //! broadcasting op returns gradients to its operands' shapes.
 
+use super::along::reduction;
 use super::{Acc, Inputs, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::tensor::for_each_broadcast2;
+use crate::tensor::Axes;
 use crate::Tape;
 use crate::{Float, Shape, Var};
 
@@ -150,6 +152,48 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn mean_axis(self, axis: isize, keepdim: bool) -> Var<'t, T> {
         self.reduce(ReduceOp::Mean, Some(axis), keepdim)
+    }
+
+    /// Sum over `axes` (one axis, a list, or [`Axes::All`]; negative axes
+    /// count from the end), keeping them as 1 when `keepdim`. Over an empty
+    /// axis the sum is 0.
+    ///
+    /// # Panics
+    /// When an axis is out of range or repeated.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant(Tensor::arange(24).reshape([2, 3, 4]));
+    /// assert_eq!(x.sum_axes([0, 2], false).value().data(), &[60.0, 92.0, 124.0]);
+    /// assert_eq!(x.sum_axes([-1], true).shape().dims(), &[2, 3, 1]);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn sum_axes(self, axes: impl Into<Axes>, keepdim: bool) -> Var<'t, T> {
+        let r = reduction(self, &axes.into(), keepdim, "sum");
+        r.x.reduce(ReduceOp::Sum, r.axis.map(|a| a as isize), true)
+            .reshape(r.out)
+    }
+
+    /// Mean over `axes`; see [`sum_axes`](Var::sum_axes). Over an empty
+    /// axis the mean is NaN (0/0), as in PyTorch.
+    ///
+    /// # Panics
+    /// When an axis is out of range or repeated.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.constant(Tensor::from_vec(vec![1.0, 2.0, 3.0, 6.0], [2, 2]));
+    /// assert_eq!(x.mean_axes([0, 1], false).item(), 3.0);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn mean_axes(self, axes: impl Into<Axes>, keepdim: bool) -> Var<'t, T> {
+        let r = reduction(self, &axes.into(), keepdim, "mean");
+        r.x.reduce(ReduceOp::Mean, r.axis.map(|a| a as isize), true)
+            .reshape(r.out)
     }
 
     /// Sums a value over the axes along which `shape` would be broadcast to
