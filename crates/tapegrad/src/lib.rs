@@ -49,9 +49,11 @@ mod tape;
 mod tensor;
 
 pub use autodiff::{
-    gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
+    gradcheck, gradgradcheck, hessian, hvp, jacobian, jacobian_fwd, jacobian_rev, jvp, vjp,
+    GradcheckError, GradcheckOptions, Gradients, JacobianMode,
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
+pub use ops::custom::{BackwardContext, CustomOp, ForwardContext};
 pub use tape::{Tape, Var};
 pub use tensor::{Float, Shape, Tensor};
 

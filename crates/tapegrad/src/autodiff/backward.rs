@@ -120,6 +120,8 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         shapes,
         locations,
         links,
+        customs,
+        hooks,
         grads,
     } = &mut *inner;
     out.reset(tape.id(), tape.generation(), nodes.len());
@@ -129,6 +131,7 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         values,
         shapes,
         links,
+        customs,
     };
     if let Some(buf) = grads.acc(&v, root) {
         match seed {
@@ -141,12 +144,17 @@ fn run<T: Float>(tape: &Tape<T>, root: NodeId, seed: Option<&[T]>, out: &mut Gra
         if !node.requires_grad {
             continue;
         }
-        let Some((slot, g)) = grads.take(id) else {
+        let Some((slot, mut g)) = grads.take(id) else {
             if node.is_param {
                 out.store(id, None, v.shape(id));
             }
             continue;
         };
+        if node.has_hook {
+            for (_, hook) in hooks.iter_mut().filter(|(h, _)| *h == id) {
+                hook(&mut g);
+            }
+        }
         if node.is_param {
             out.store(id, Some(&g), v.shape(id));
         } else {

@@ -5,7 +5,10 @@
 mod backward;
 mod gradcheck;
 mod gradients;
+mod hooks;
+mod jacobian;
 mod recorded;
 
 pub use gradcheck::{gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions};
 pub use gradients::Gradients;
+pub use jacobian::{jacobian, jacobian_fwd, jacobian_rev, jvp, vjp, JacobianMode};

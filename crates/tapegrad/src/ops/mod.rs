@@ -12,6 +12,7 @@ pub(crate) mod arith;
 pub(crate) mod basic;
 pub(crate) mod binary;
 pub(crate) mod calc;
+pub(crate) mod custom;
 pub(crate) mod layout;
 pub(crate) mod leaf;
 pub(crate) mod loss;
@@ -27,7 +28,9 @@ pub(crate) mod unary;
 
 use crate::tape::{GradBuffers, NodeId, Values};
 use crate::{Float, Tape, Var};
+use custom::CustomOp;
 use std::ops::Deref;
+use std::rc::Rc;
 
 /// Where a recorded rule hands each input's gradient contribution: called
 /// once per input that requires a gradient, summed by the walk.
@@ -191,4 +194,16 @@ op_list! {
     CrossEntropy(loss::CrossEntropy),
     /// Mean binary cross-entropy of logits and targets in `[0, 1]`.
     BceWithLogits(loss::BceWithLogits),
+    /// An op defined outside the crate.
+    Custom(custom::Custom),
+}
+
+impl Op {
+    /// The name to show for this op: the user's own for a custom op.
+    pub(crate) fn shown_name<T: Float>(&self, customs: &[Rc<dyn CustomOp<T>>]) -> &'static str {
+        match self {
+            Op::Custom(c) => c.user_name(customs),
+            op => op.name(),
+        }
+    }
 }

@@ -13,7 +13,9 @@ mod var;
 pub(crate) use grad_buffers::GradBuffers;
 pub use var::Var;
 
+use crate::ops::custom::CustomOp;
 use crate::ops::{leaf::Leaf, Op};
+use std::rc::Rc;
 use crate::{Float, Shape, Tensor};
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
@@ -36,7 +38,12 @@ pub(crate) struct Node {
     pub requires_grad: bool,
     /// A leaf created by [`Tape::param`]: its gradient is reported.
     pub is_param: bool,
+    /// A gradient hook is registered on it (see `Var::register_hook`).
+    pub has_hook: bool,
 }
+
+/// A function that sees, and may change, a node's gradient in backward.
+pub(crate) type GradHook<T> = Box<dyn FnMut(&mut [T])>;
 
 pub(crate) struct Inner<T: Float> {
     pub nodes: Vec<Node>,
@@ -47,6 +54,10 @@ pub(crate) struct Inner<T: Float> {
     pub locations: Vec<&'static Location<'static>>,
     /// The inputs of ops with more than fit inline (see `ops::Link`).
     pub links: Vec<NodeId>,
+    /// The user-defined ops recorded so far (see `ops::custom`).
+    pub customs: Vec<Rc<dyn CustomOp<T>>>,
+    /// Gradient hooks, by node (see `Var::register_hook`).
+    pub hooks: Vec<(NodeId, GradHook<T>)>,
     pub grads: GradBuffers<T>,
 }
 
@@ -97,6 +108,8 @@ impl<T: Float> Tape<T> {
                 shapes: Vec::new(),
                 locations: Vec::new(),
                 links: Vec::new(),
+                customs: Vec::new(),
+                hooks: Vec::new(),
                 grads: GradBuffers::default(),
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -149,6 +162,8 @@ impl<T: Float> Tape<T> {
         inner.shapes.clear();
         inner.locations.clear();
         inner.links.clear();
+        inner.customs.clear();
+        inner.hooks.clear();
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -330,6 +345,7 @@ impl<T: Float> Tape<T> {
             shape,
             requires_grad: is_param,
             is_param,
+            has_hook: false,
         });
         inner.locations.push(Location::caller());
         Var::new(self, id)
@@ -364,6 +380,7 @@ impl<T: Float> Tape<T> {
                 values: before,
                 shapes: &inner.shapes,
                 links: &inner.links,
+                customs: &inner.customs,
             },
             out,
         );
@@ -372,6 +389,7 @@ impl<T: Float> Tape<T> {
                 &inner.nodes,
                 &inner.shapes,
                 &inner.links,
+                op.shown_name(&inner.customs),
                 &op,
                 out,
                 location,
@@ -389,6 +407,7 @@ impl<T: Float> Tape<T> {
             shape,
             requires_grad,
             is_param: false,
+            has_hook: false,
         });
         inner.locations.push(location);
         Var::new(self, id)
@@ -425,11 +444,12 @@ fn intern(shapes: &mut Vec<Shape>, shape: Shape) -> u32 {
 }
 
 /// Read access to recorded nodes and their values, for kernels.
-pub(crate) struct Values<'a, T> {
+pub(crate) struct Values<'a, T: Float> {
     pub nodes: &'a [Node],
     pub values: &'a [T],
     pub shapes: &'a [Shape],
     pub links: &'a [NodeId],
+    pub customs: &'a [Rc<dyn CustomOp<T>>],
 }
 
 impl<T: Float> Values<'_, T> {
