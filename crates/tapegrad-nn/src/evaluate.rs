@@ -6,7 +6,51 @@ use crate::data::{Batch, Dataset};
 use crate::{Loss, Mlp};
 use tapegrad::{Float, Tape, Var};
 
-pub(crate) fn loss_of<'t, T: Float>(
+/// Why `ds` cannot be fed to `mlp` under `loss`, if it cannot.
+pub(crate) fn data_fits<T: Float>(mlp: &Mlp<T>, ds: &Dataset<T>, loss: Loss) -> Result<(), String> {
+    if ds.is_empty() {
+        return Err("the data set is empty".into());
+    }
+    if ds.n_features() != mlp.inputs() {
+        return Err(format!(
+            "rows have {} features, the model takes {}",
+            ds.n_features(),
+            mlp.inputs()
+        ));
+    }
+    if loss.is_classification() != ds.n_classes().is_some() {
+        return Err(format!("{loss:?} does not fit these targets"));
+    }
+    if ds.n_outputs() != mlp.outputs() {
+        return Err(format!(
+            "targets need {} outputs, the model has {}",
+            ds.n_outputs(),
+            mlp.outputs()
+        ));
+    }
+    Ok(())
+}
+
+/// The loss of one batch's model outputs `out` (the mean over its rows),
+/// recorded on `tape`: what [`Trainer`](crate::Trainer) differentiates every
+/// step, public for training loops built elsewhere (e.g. data-parallel ones).
+///
+/// ```
+/// use tapegrad::Tape;
+/// use tapegrad_nn::data::{digits, Batch};
+/// use tapegrad_nn::{loss_of, Activation, ForwardCtx, Loss, Mlp};
+/// let ds = digits::<f64>();
+/// let mut batch = Batch::new();
+/// ds.fill_batch(&[0, 1, 2], &mut batch);
+/// let mlp: Mlp<f64> = Mlp::new(64).hidden(8, Activation::Relu).output(10);
+/// let tape = Tape::new();
+/// let p = mlp.params().bind(&tape);
+/// let x = tape.constant_slice(batch.features(), batch.feature_shape());
+/// let out = mlp.forward(&p, x, &mut ForwardCtx::eval());
+/// assert!(loss_of(&tape, out, &batch, Loss::CrossEntropy).item() > 0.0);
+/// ```
+#[must_use]
+pub fn loss_of<'t, T: Float>(
     tape: &'t Tape<T>,
     out: Var<'t, T>,
     batch: &Batch<T>,
@@ -25,11 +69,24 @@ pub(crate) fn loss_of<'t, T: Float>(
 /// real-valued targets, per element `output > threshold` against
 /// `target > 0.5` (threshold 0 for logits, 0.5 for MSE outputs) — the
 /// accuracy of 0/1 targets.
-pub(crate) fn count_correct<T: Float>(
-    out: Var<'_, T>,
-    batch: &Batch<T>,
-    loss: Loss,
-) -> (usize, usize) {
+///
+/// ```
+/// use tapegrad::Tape;
+/// use tapegrad_nn::data::{digits, Batch};
+/// use tapegrad_nn::{count_correct, Activation, ForwardCtx, Loss, Mlp};
+/// let ds = digits::<f32>();
+/// let mut batch = Batch::new();
+/// ds.fill_batch(&[0, 1, 2, 3], &mut batch);
+/// let mlp: Mlp<f32> = Mlp::new(64).hidden(8, Activation::Relu).output(10);
+/// let tape = Tape::new();
+/// let p = mlp.params().bind(&tape);
+/// let x = tape.constant_slice(batch.features(), batch.feature_shape());
+/// let out = mlp.forward(&p, x, &mut ForwardCtx::eval());
+/// let (correct, counted) = count_correct(out, &batch, Loss::CrossEntropy);
+/// assert!(correct <= counted && counted == 4);
+/// ```
+#[must_use]
+pub fn count_correct<T: Float>(out: Var<'_, T>, batch: &Batch<T>, loss: Loss) -> (usize, usize) {
     out.with_data(|y, shape| {
         let c = shape.dims()[1];
         match loss {
@@ -100,6 +157,9 @@ pub struct Evaluation {
 #[must_use]
 #[track_caller]
 pub fn evaluate<T: Float>(mlp: &Mlp<T>, ds: &Dataset<T>, loss: Loss) -> Evaluation {
+    if let Err(why) = data_fits(mlp, ds, loss) {
+        panic!("tapegrad-nn: evaluate: data set does not fit: {why}");
+    }
     let idx: Vec<usize> = (0..ds.len()).collect();
     let mut batch = Batch::new();
     ds.fill_batch(&idx, &mut batch);

@@ -93,8 +93,17 @@ impl Init {
 
 #[track_caller]
 fn normal<T: Float, R: Rng + ?Sized>(n: usize, std: f64, rng: &mut R) -> Vec<T> {
-    let d = Normal::new(0.0, std)
-        .unwrap_or_else(|e| panic!("tapegrad-nn: Init: invalid standard deviation {std}: {e}"));
+    // rand_distr accepts a negative deviation (as a mirrored distribution);
+    // the documented contract does not.
+    assert!(
+        std >= 0.0 && std.is_finite(),
+        "tapegrad-nn: Init: invalid standard deviation {std}: must be finite and >= 0"
+    );
+    // `match`, not `unwrap_or_else`: a panic in a closure would name this file.
+    let d = match Normal::new(0.0, std) {
+        Ok(d) => d,
+        Err(e) => panic!("tapegrad-nn: Init: invalid standard deviation {std}: {e}"),
+    };
     (0..n).map(|_| T::from_f64(d.sample(rng))).collect()
 }
 
@@ -103,7 +112,9 @@ fn uniform<T: Float, R: Rng + ?Sized>(n: usize, bound: f64, rng: &mut R) -> Vec<
     if bound == 0.0 {
         return vec![T::zero(); n];
     }
-    let d = Uniform::new_inclusive(-bound, bound)
-        .unwrap_or_else(|e| panic!("tapegrad-nn: Init: invalid uniform bound {bound}: {e}"));
+    let d = match Uniform::new_inclusive(-bound, bound) {
+        Ok(d) => d,
+        Err(e) => panic!("tapegrad-nn: Init: invalid uniform bound {bound}: {e}"),
+    };
     (0..n).map(|_| T::from_f64(d.sample(rng))).collect()
 }

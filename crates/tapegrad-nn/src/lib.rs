@@ -60,7 +60,7 @@ mod trainer;
 pub use activation::Activation;
 pub use context::ForwardCtx;
 pub use diagnostics::{ActivationStats, Diagnostics, LayerDiagnostics, SATURATED_SHARE};
-pub use evaluate::{evaluate, Evaluation};
+pub use evaluate::{count_correct, evaluate, loss_of, Evaluation};
 pub use history::{EpochRecord, History, StopReason};
 pub use init::Init;
 pub use layers::{Dropout, Linear};

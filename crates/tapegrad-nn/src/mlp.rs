@@ -238,11 +238,16 @@ impl<T: Float> MlpBuilder<T> {
         Mlp { params, layers }
     }
 
+    // A `match`, not `unwrap_or_else`: a panic inside a closure would name
+    // this file instead of the caller's line.
     #[track_caller]
     fn last(&mut self, what: &str) -> &mut HiddenSpec {
-        self.hidden.last_mut().unwrap_or_else(|| {
-            panic!("tapegrad-nn: MlpBuilder::{what} needs a hidden layer declared before it")
-        })
+        match self.hidden.last_mut() {
+            Some(h) => h,
+            None => {
+                panic!("tapegrad-nn: MlpBuilder::{what} needs a hidden layer declared before it")
+            }
+        }
     }
 }
 
@@ -344,6 +349,10 @@ impl Layer {
 
 /// A multilayer perceptron whose parameters live in one flat [`Params`]
 /// store, named as PyTorch's `nn.Sequential` names them.
+///
+/// **Threads:** `Mlp` is `Send` and `Sync`: it owns its buffers and binds
+/// them onto a tape only for the length of a forward pass, so one trained
+/// model can [`predict`](Mlp::predict) from several threads at once.
 ///
 /// ```
 /// use tapegrad::{Gradients, Tape, Tensor};
@@ -531,6 +540,7 @@ impl<T: Float> Mlp<T> {
 
     /// The forward pass, calling `on_layer(i, output)` after every layer;
     /// stops early (returning that layer's output) when it returns `false`.
+    #[track_caller]
     pub(crate) fn forward_layers<'t>(
         &self,
         p: &Bound<'t, T>,
@@ -576,6 +586,15 @@ impl<T: Float> Mlp<T> {
     #[must_use]
     #[track_caller]
     pub fn predict(&self, x: &Tensor<T>) -> Tensor<T> {
+        // Checked here, outside the `no_grad` closure, where `#[track_caller]`
+        // still knows the caller's line.
+        let dims = x.shape().dims();
+        assert!(
+            dims.len() == 2 && dims[1] == self.inputs(),
+            "tapegrad-nn: Mlp::predict: input of shape {} but the model takes [N, {}]",
+            x.shape(),
+            self.inputs()
+        );
         let tape = Tape::new();
         let mut ctx = ForwardCtx::eval();
         tape.no_grad(|| {

@@ -4,7 +4,7 @@
 //! Loading checks every name and shape before it changes anything, so a bad
 //! file leaves the model as it was.
 
-use crate::io::{load_safetensors, save_safetensors, IoError};
+use crate::io::{load_safetensors_with, save_safetensors, IoError, LoadOptions};
 use crate::{Mlp, Params};
 use indexmap::IndexMap;
 use std::path::Path;
@@ -209,9 +209,13 @@ impl<T: Float> Mlp<T> {
     /// Reads a safetensors state dict (saved by [`save`](Mlp::save) or by
     /// PyTorch's `safetensors.torch.save_file(model.state_dict(), path)`).
     ///
+    /// NaN and infinite values are refused (see [`Mlp::load_with`] to
+    /// accept them), and so is an `F64` value that overflows an `f32` model.
+    ///
     /// # Errors
-    /// [`ModelIoError::Io`] for unreadable, malformed or truncated files and
-    /// unsupported dtypes; [`ModelIoError::StateDict`] for unknown, missing
+    /// [`ModelIoError::Io`] for unreadable, malformed or truncated files,
+    /// unsupported dtypes, non-finite or overflowing values (naming the
+    /// tensor and element); [`ModelIoError::StateDict`] for unknown, missing
     /// or wrongly shaped tensors. The model is unchanged on error.
     ///
     /// ```
@@ -226,7 +230,36 @@ impl<T: Float> Mlp<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load(&mut self, path: impl AsRef<Path>) -> Result<(), ModelIoError> {
-        let sd = load_safetensors::<T>(path)?;
+        self.load_with(path, &LoadOptions::default())
+    }
+
+    /// [`load`](Mlp::load) with explicit [`LoadOptions`], e.g. to inspect
+    /// the parameters of a run that diverged.
+    ///
+    /// # Errors
+    /// As [`load`](Mlp::load); non-finite values only when `options`
+    /// refuse them. The model is unchanged on error.
+    ///
+    /// ```
+    /// use tapegrad_nn::io::LoadOptions;
+    /// use tapegrad_nn::{Activation, Mlp, ModelIoError};
+    /// let path = std::env::temp_dir().join(format!("tapegrad-nan-doc-{}.safetensors", std::process::id()));
+    /// let mut diverged: Mlp<f32> = Mlp::new(1).output(1);
+    /// diverged.params_mut().values_mut()[0] = f32::NAN;
+    /// diverged.save(&path)?;
+    /// let mut m: Mlp<f32> = Mlp::new(1).output(1);
+    /// assert!(matches!(m.load(&path), Err(ModelIoError::Io(_))));
+    /// m.load_with(&path, &LoadOptions::default().allow_non_finite(true))?;
+    /// assert!(m.params().values()[0].is_nan());
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load_with(
+        &mut self,
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Result<(), ModelIoError> {
+        let sd = load_safetensors_with::<T>(path, options)?;
         self.load_state_dict(&sd)?;
         Ok(())
     }

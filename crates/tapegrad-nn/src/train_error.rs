@@ -1,5 +1,6 @@
-//! How training fails: a non-finite loss or gradient (named by epoch, step
-//! and layer), or data that does not fit the model.
+//! How training fails: a non-finite loss, gradient, layer output, updated
+//! parameter or target (named by epoch, step and layer), or data that does
+//! not fit the model.
 
 use crate::History;
 
@@ -7,15 +8,29 @@ use crate::History;
 ///
 /// ```
 /// assert_eq!(tapegrad_nn::NonFinite::Gradient.to_string(), "gradient");
+/// assert_eq!(tapegrad_nn::NonFinite::Target.to_string(), "target");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NonFinite {
-    /// A layer's forward output.
+    /// A layer's forward output (a non-finite input feature shows here, in
+    /// the first layer).
     Output,
-    /// A layer's parameter gradient.
+    /// A layer's parameter gradient, although the loss was finite.
     Gradient,
-    /// The loss, although every layer output was finite (e.g. a NaN target).
+    /// The loss, although every layer output and every target was finite
+    /// (e.g. the log of a zero probability).
     Loss,
+    /// A target of the batch: the data, not the model, holds NaN or
+    /// infinity.
+    Target,
+    /// A layer's parameter after the optimizer's update (the step itself
+    /// was finite: the learning rate is too large for it).
+    Parameter,
+    /// The validation loss after an epoch, although every training step and
+    /// update of it was finite: the model overflows on the validation set
+    /// (or its targets hold NaN or infinity).
+    Validation,
 }
 
 impl std::fmt::Display for NonFinite {
@@ -24,6 +39,9 @@ impl std::fmt::Display for NonFinite {
             NonFinite::Output => "output",
             NonFinite::Gradient => "gradient",
             NonFinite::Loss => "loss",
+            NonFinite::Target => "target",
+            NonFinite::Parameter => "parameter",
+            NonFinite::Validation => "validation loss",
         })
     }
 }
@@ -45,25 +63,27 @@ impl std::fmt::Display for NonFinite {
 /// ```
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
-    /// The loss or a gradient became NaN or infinite. The failing step
-    /// applies no update, so the model keeps the parameters that step
-    /// started from — or, if an update had already made those non-finite,
-    /// the ones before that update. `history` holds the finished epochs.
-    #[error(
-        "non-finite {what} (loss {loss}) at epoch {epoch}, step {step}, first in layer {layer}; \
-         the last finite parameters are kept"
-    )]
+    /// The loss, a gradient, a layer output or a target became NaN or
+    /// infinite (the failing step applies no update, so the model keeps the
+    /// parameters that step started from), or an update made a parameter
+    /// non-finite (that update is undone). Either way the model holds the
+    /// last finite parameters. `history` holds the finished epochs.
+    #[error("{}", non_finite_message(*.epoch, *.step, .layer, *.what, *.loss))]
     NonFinite {
         /// Epoch, from 1.
         epoch: usize,
         /// Step within the epoch, from 1.
         step: usize,
-        /// The first layer (in forward order) whose output or gradient was
-        /// non-finite, as [`Layer::describe`](crate::Layer::describe) names it.
+        /// The first layer (in forward order) whose output, gradient or
+        /// updated parameters were non-finite, as
+        /// [`Layer::describe`](crate::Layer::describe) names it (for
+        /// [`NonFinite::Validation`], on the validation set); for
+        /// [`NonFinite::Target`] and [`NonFinite::Loss`], the output layer.
         layer: String,
         /// Which quantity was non-finite there.
         what: NonFinite,
-        /// The step's loss.
+        /// The step's loss (finite for [`NonFinite::Parameter`]), or the
+        /// validation loss.
         loss: f64,
         /// The epochs finished before.
         history: Box<History>,
@@ -71,4 +91,32 @@ pub enum TrainError {
     /// The data set does not fit the model or the loss.
     #[error("data set does not fit: {0}")]
     Data(String),
+}
+
+fn non_finite_message(
+    epoch: usize,
+    step: usize,
+    layer: &str,
+    what: NonFinite,
+    loss: f64,
+) -> String {
+    match what {
+        NonFinite::Target => format!(
+            "non-finite target (loss {loss}) at epoch {epoch}, step {step}: the data holds NaN \
+             or infinity in its targets; the last finite parameters are kept"
+        ),
+        NonFinite::Parameter => format!(
+            "non-finite parameter after the update of epoch {epoch}, step {step} (loss {loss}), \
+             first in layer {layer}: the learning rate is too large for this step; the \
+             parameters from before the update are restored"
+        ),
+        NonFinite::Validation => format!(
+            "non-finite validation loss ({loss}) after epoch {epoch} (evaluated after its \
+             step {step}), first in layer {layer}; the parameters are finite and kept"
+        ),
+        _ => format!(
+            "non-finite {what} (loss {loss}) at epoch {epoch}, step {step}, first in layer \
+             {layer}; the last finite parameters are kept"
+        ),
+    }
 }

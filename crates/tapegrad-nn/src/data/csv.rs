@@ -29,6 +29,7 @@ pub struct CsvOptions {
     has_header: bool,
     delimiter: u8,
     real_valued: bool,
+    allow_non_finite: bool,
 }
 
 impl Default for CsvOptions {
@@ -38,6 +39,7 @@ impl Default for CsvOptions {
             has_header: false,
             delimiter: b',',
             real_valued: false,
+            allow_non_finite: false,
         }
     }
 }
@@ -57,7 +59,8 @@ impl CsvOptions {
         self
     }
 
-    /// Whether the first line is a header to skip (default `false`).
+    /// Whether the first non-blank line is a header to skip (default
+    /// `false`).
     ///
     /// ```
     /// use tapegrad_nn::data::{read_csv, CsvOptions};
@@ -108,14 +111,35 @@ impl CsvOptions {
         self.real_valued = yes;
         self
     }
+
+    /// Whether `nan`, `inf` and numbers beyond the element type's range
+    /// (which would become infinite) are accepted (default `false`: they
+    /// are a [`DataError::Parse`] naming the line and column).
+    ///
+    /// ```
+    /// use tapegrad_nn::data::{read_csv, CsvOptions};
+    /// let text = "nan,1\n1e400,0\n";
+    /// assert!(read_csv::<f64>(text.as_bytes(), &CsvOptions::default()).is_err());
+    /// let ds = read_csv::<f64>(text.as_bytes(), &CsvOptions::default().allow_non_finite(true))?;
+    /// assert!(ds.features().data()[0].is_nan() && ds.features().data()[1].is_infinite());
+    /// # Ok::<(), tapegrad_nn::data::DataError>(())
+    /// ```
+    #[must_use]
+    pub fn allow_non_finite(mut self, yes: bool) -> Self {
+        self.allow_non_finite = yes;
+        self
+    }
 }
 
 /// Reads a numeric CSV table from any reader (a file, a decompressor, a
-/// byte string). Blank lines are skipped; fields are trimmed.
+/// byte string). A UTF-8 byte-order mark is ignored; blank lines are
+/// skipped; fields are trimmed. Numbers must be finite unless
+/// [`CsvOptions::allow_non_finite`] says otherwise.
 ///
 /// # Errors
 /// [`DataError::Parse`] (line, column, text) for a malformed number or
-/// label, [`DataError::Ragged`] for a row whose column count differs from
+/// label, a non-finite number (unless allowed), or a label of
+/// `usize::MAX` (which leaves no room for the class count), [`DataError::Ragged`] for a row whose column count differs from
 /// the first row's, [`DataError::LabelColumn`] when the label column does not
 /// exist, [`DataError::Empty`] when there are no data rows,
 /// [`DataError::Read`] when the reader fails.
@@ -138,6 +162,7 @@ pub fn read_csv<T: Float>(
     let mut labels = Vec::new();
     let mut values = Vec::new();
     let delimiter = char::from(options.delimiter);
+    let mut header_pending = options.has_header;
     loop {
         line.clear();
         line_no += 1;
@@ -150,7 +175,16 @@ pub fn read_csv<T: Float>(
         if read == 0 {
             break;
         }
-        if (options.has_header && line_no == 1) || line.trim().is_empty() {
+        if line_no == 1 {
+            if let Some(rest) = line.strip_prefix('\u{feff}') {
+                line = rest.to_string();
+            }
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        if header_pending {
+            header_pending = false;
             continue;
         }
         let found = line.split(delimiter).count();
@@ -178,15 +212,29 @@ pub fn read_csv<T: Float>(
                 text: text.to_string(),
                 expected,
             };
+            let number = || -> Result<T, DataError> {
+                let x = T::from_str_radix(text, 10).map_err(|_| bad("a number"))?;
+                if x.is_finite() || options.allow_non_finite {
+                    Ok(x)
+                } else {
+                    Err(bad(
+                        "a finite number (CsvOptions::allow_non_finite accepts it)",
+                    ))
+                }
+            };
             if col != label_col {
-                features.push(T::from_str_radix(text, 10).map_err(|_| bad("a number"))?);
+                features.push(number()?);
             } else if options.real_valued {
-                values.push(T::from_str_radix(text, 10).map_err(|_| bad("a number"))?);
+                values.push(number()?);
             } else {
-                labels.push(
-                    text.parse::<usize>()
-                        .map_err(|_| bad("a class label (a non-negative integer)"))?,
-                );
+                let label = text
+                    .parse::<usize>()
+                    .map_err(|_| bad("a class label (a non-negative integer)"))?;
+                if label == usize::MAX {
+                    // n_classes = label + 1 would overflow.
+                    return Err(bad("a class label below usize::MAX"));
+                }
+                labels.push(label);
             }
         }
     }

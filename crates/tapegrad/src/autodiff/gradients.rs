@@ -10,6 +10,11 @@ use std::ops::Index;
 /// Reuse one store across training steps with [`Var::backward_into`]: its
 /// tensors keep their allocations.
 ///
+/// **Threads:** `Gradients` is `Send` and `Sync` — it owns plain buffers and
+/// no reference to its tape — so gradients computed by workers, each on its
+/// own (`Send`, not `Sync`) [`Tape`](crate::Tape), can be sent back and
+/// summed.
+///
 /// ```
 /// use tapegrad::{Gradients, Tape, Tensor};
 /// let tape = Tape::<f64>::new();
@@ -156,11 +161,21 @@ impl<'t, T: Float> Index<Var<'t, T>> for Gradients<T> {
     /// When `var` has no gradient here (see [`Gradients::get`]).
     #[track_caller]
     fn index(&self, var: Var<'t, T>) -> &Tensor<T> {
-        self.get(var).unwrap_or_else(|| {
-            panic!(
-                "tapegrad: no gradient for node #{}: only parameters (Tape::param, Tape::scalar) get one",
+        // A `match`, not `unwrap_or_else`: a panic inside a closure would
+        // name this file instead of the caller's line.
+        match self.get(var) {
+            Some(g) => g,
+            None if !var.requires_grad() => panic!(
+                "tapegrad: no gradient for node #{}: it is a constant; only parameters \
+                 (Tape::param, Tape::scalar) get one",
                 var.id
-            )
-        })
+            ),
+            None => panic!(
+                "tapegrad: no gradient for node #{}: it is not a parameter the differentiated \
+                 value depends on; only parameters (Tape::param, Tape::scalar) get one \
+                 (grad_graph differentiates with respect to intermediate values)",
+                var.id
+            ),
+        }
     }
 }

@@ -14,9 +14,18 @@ impl<'t, T: Float> Var<'t, T> {
     /// Each op's backward rule is written with differentiable ops for this
     /// purpose; [`backward`](Var::backward) keeps its fused kernels.
     ///
+    /// `wrt` may name parameters and values computed from them (an
+    /// intermediate, the output itself); a parameter the output does not
+    /// depend on gets a zero gradient. As in PyTorch's
+    /// `torch.autograd.grad`, naming a constant is an error: record a value
+    /// you differentiate with respect to — a network's input for a gradient
+    /// penalty, say — with [`Tape::param`](crate::Tape::param). The same
+    /// rule holds for [`backward`](Var::backward), whose [`Gradients`](crate::Gradients)
+    /// hold parameters only.
+    ///
     /// # Panics
     /// When the value is not a single element, or a `wrt` handle is on
-    /// another tape.
+    /// another tape or does not depend on any parameter (a constant).
     ///
     /// ```
     /// let tape = tapegrad::Tape::<f64>::new();
@@ -44,8 +53,9 @@ impl<'t, T: Float> Var<'t, T> {
     /// `seed` (a `Var` of this value's shape, itself differentiable).
     ///
     /// # Panics
-    /// When `seed`'s shape differs from this value's, or handles are on
-    /// another tape.
+    /// When `seed`'s shape differs from this value's, handles are on
+    /// another tape, or a `wrt` handle is a constant (see
+    /// [`grad_graph`](Var::grad_graph)).
     ///
     /// ```
     /// use tapegrad::{Tape, Tensor};
@@ -68,8 +78,15 @@ impl<'t, T: Float> Var<'t, T> {
             seed.shape(),
             self.shape()
         );
-        for w in wrt {
+        for (i, w) in wrt.iter().enumerate() {
             self.same_tape(w, "grad_graph");
+            assert!(
+                w.requires_grad(),
+                "tapegrad: grad_graph: wrt[{i}] (node #{}) is a constant (it depends on no \
+                 parameter), so it has no gradient; record it with Tape::param to differentiate \
+                 with respect to it",
+                w.id
+            );
         }
         let root = self.id as usize;
         let mut g: Vec<Option<Var<'t, T>>> = vec![None; root + 1];

@@ -8,6 +8,12 @@ use std::fmt;
 /// records a new node and returns that node's handle. The lifetime ties it to
 /// its tape, so a handle cannot outlive a [`Tape::clear`].
 ///
+/// **Threads:** a `Var` is neither `Send` nor `Sync`. It holds a `&Tape`,
+/// and a `Tape` is `Send` but not `Sync` (it records through `&self` into a
+/// `RefCell`), so handles stay on the thread that uses their tape; a worker
+/// thread builds its own tape (tests/thread_safety.rs asserts all of this at
+/// compile time).
+///
 /// ```
 /// use tapegrad::{Tape, Tensor};
 /// let tape = Tape::<f32>::new();
@@ -124,13 +130,18 @@ impl<'t, T: Float> Var<'t, T> {
     #[must_use]
     #[track_caller]
     pub fn item(&self) -> T {
-        self.with_data(|d, s| {
-            assert!(
-                d.len() == 1,
-                "tapegrad: item() needs one element, shape is {s}"
-            );
-            d[0]
-        })
+        // The panic stays in this body (not in the closure) so that
+        // `#[track_caller]` names the caller's line.
+        match self.with_data(|d, s| {
+            if d.len() == 1 {
+                Ok(d[0])
+            } else {
+                Err(s.clone())
+            }
+        }) {
+            Ok(x) => x,
+            Err(s) => panic!("tapegrad: item() needs one element, shape is {s}"),
+        }
     }
 
     /// Whether a gradient can flow into this node (a parameter lies upstream

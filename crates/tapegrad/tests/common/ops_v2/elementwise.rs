@@ -1,6 +1,6 @@
 //! ops v2: the elementwise family.
 
-use crate::common::Params;
+use crate::common::params::Params;
 use tapegrad::Var;
 
 pub(super) fn build<'t>(

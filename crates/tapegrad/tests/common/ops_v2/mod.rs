@@ -8,7 +8,7 @@ mod nn;
 mod reduce;
 mod shape;
 
-use super::Params;
+use super::params::Params;
 use tapegrad::Var;
 
 /// Builds an ops-v2 case, or says the op is unknown.

@@ -13,7 +13,8 @@
 
 mod common;
 
-use common::{build, compare, leaves, named_tensors, run_conformance, Case};
+use common::cases::named_tensors;
+use common::{build, compare, leaves, run_conformance, Case};
 use tapegrad::{Tape, Tensor, Var};
 
 /// The directions and expected products of a case, one per differentiable
