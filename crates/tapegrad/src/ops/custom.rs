@@ -242,7 +242,13 @@ impl Rule for Custom {
     }
 
     #[track_caller]
-    fn backward_graph<'t, T: Float>(&self, tape: &'t Tape<T>, id: NodeId, g: Var<'t, T>, acc: Acc<'_, 't, T>) {
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        id: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
         let (op, ids): (Rc<dyn CustomOp<T>>, SmallVec<[NodeId; 4]>) = {
             let inner = tape.inner.borrow();
             (

@@ -15,10 +15,10 @@ pub use var::Var;
 
 use crate::ops::custom::CustomOp;
 use crate::ops::{leaf::Leaf, Op};
-use std::rc::Rc;
 use crate::{Float, Shape, Tensor};
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Index of a node in its tape.
