@@ -3,6 +3,7 @@
 //! and finite-difference checks.
 
 mod backward;
+mod checkpoint;
 mod gradcheck;
 mod gradients;
 mod hooks;

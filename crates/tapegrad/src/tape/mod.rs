@@ -132,6 +132,20 @@ impl<T: Float> Tape<T> {
         self.inner.borrow().nodes.len()
     }
 
+    /// Number of scalar values the tape holds (all nodes' values together):
+    /// its value storage, as [`Tape::checkpoint`] reduces it.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// let x = tape.param(tapegrad::Tensor::zeros([2, 3]));
+    /// let _ = x.exp();
+    /// assert_eq!(tape.stored_values(), 12);
+    /// ```
+    #[must_use]
+    pub fn stored_values(&self) -> usize {
+        self.inner.borrow().values.len()
+    }
+
     /// Whether nothing is recorded.
     ///
     /// ```
