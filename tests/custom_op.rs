@@ -23,8 +23,18 @@ fn softclip_passes_gradcheck_and_gradgradcheck() {
     for shape in [vec![], vec![0], vec![7], vec![3, 4]] {
         let x = Tensor::uniform(shape.clone(), -4.0, 4.0, &mut rng);
         // alone (constant upstream gradient) and squared (upstream depends on x)
-        gradcheck(|v| softclip(&op(), v[0]).sum(), &[x.clone()], &opts).unwrap();
-        gradgradcheck(|v| softclip(&op(), v[0]).sum(), &[x.clone()], &opts).unwrap();
+        gradcheck(
+            |v| softclip(&op(), v[0]).sum(),
+            std::slice::from_ref(&x),
+            &opts,
+        )
+        .unwrap();
+        gradgradcheck(
+            |v| softclip(&op(), v[0]).sum(),
+            std::slice::from_ref(&x),
+            &opts,
+        )
+        .unwrap();
         gradgradcheck(
             |v| {
                 let y = softclip(&op(), v[0]);
