@@ -121,9 +121,9 @@ impl<T: Float> Tape<T> {
     /// let w = tape.param(Tensor::from_vec(vec![0.5, -1.0, 2.0], [3]));
     /// let y = tape.checkpoint(&[w], |v| (v[0].exp() * v[0]).tanh());
     /// let g = y.sum().backward();
+    /// assert_eq!(tape.len(), 3); // w, the checkpoint, the sum
     /// let plain = (w.exp() * w).tanh().sum().backward();
     /// assert!(g[w].max_abs_diff(&plain[w]) < 1e-15);
-    /// assert_eq!(tape.len(), 3); // w, the checkpoint, the sum
     /// ```
     #[must_use]
     #[track_caller]

@@ -48,7 +48,8 @@ use std::rc::Rc;
 ///
 /// let tape = Tape::<f64>::new();
 /// let x = tape.scalar(1.0);
-/// let y = tape.custom(&Rc::new(SoftClip(2.0)), &[x]);
+/// let op: Rc<dyn CustomOp<f64>> = Rc::new(SoftClip(2.0));
+/// let y = tape.custom(&op, &[x]);
 /// assert!((y.item() - 2.0 * 0.5f64.tanh()).abs() < 1e-15);
 /// let g = y.backward()[x].item();
 /// assert!((g - (1.0 - 0.5f64.tanh().powi(2))).abs() < 1e-15);
