@@ -103,7 +103,8 @@ mod tensor;
 mod value_math;
 
 pub use autodiff::{
-    gradcheck, gradgradcheck, hessian, hvp, GradcheckError, GradcheckOptions, Gradients,
+    gradcheck, gradgradcheck, hessian, hvp, jacobian, jacobian_fwd, jacobian_rev, jvp, vjp,
+    GradcheckError, GradcheckOptions, Gradients, JacobianMode,
 };
 #[cfg(feature = "svg")]
 pub use explain::{dot_to_svg, SvgError};
@@ -112,6 +113,7 @@ pub use explain::{
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use ops::concat::{cat, stack};
+pub use ops::custom::{BackwardContext, CustomOp, ForwardContext};
 pub use ops::select::where_;
 pub use tape::{Tape, Var};
 pub use tensor::{Axes, Float, Indices, Shape, Tensor};

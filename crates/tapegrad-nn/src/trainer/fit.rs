@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use std::time::Instant;
-use tapegrad::{Float, Gradients, Tape};
+use tapegrad::{Float, Gradients, Tape, Tensor};
 
 impl Trainer {
     /// Trains `mlp` on `train` with `opt`, evaluating on `val` after every
@@ -140,30 +140,48 @@ impl Trainer {
     ) -> Result<EpochSums, Failure> {
         run.start_epoch(self.shuffle);
         let mut sums = EpochSums::default();
+        let n = run.order.len();
+        let group = run.batch_size * self.accumulate;
         for step in 0..run.steps_per_epoch() {
-            let rows = step * run.batch_size..((step + 1) * run.batch_size).min(run.order.len());
-            train.fill_batch(&run.order[rows.clone()], &mut run.batch);
-            let out = self.step(mlp, run);
+            let rows = step * group..((step + 1) * group).min(n);
+            let mut loss = 0.0;
+            for (micro, start) in rows.clone().step_by(run.batch_size).enumerate() {
+                let micro_rows = start..(start + run.batch_size).min(rows.end);
+                train.fill_batch(&run.order[micro_rows.clone()], &mut run.batch);
+                let weight = micro_rows.len() as f64 / rows.len() as f64;
+                let out = self.step(mlp, run, weight, micro > 0);
+                loss += out.loss * weight;
+                sums.loss += out.loss * micro_rows.len() as f64;
+                sums.correct += out.correct;
+                sums.counted += out.counted;
+            }
             let at = StepAt {
                 epoch: epoch + 1,
                 step: step + 1,
-                loss: out.loss,
+                loss,
             };
             check_step(mlp, &run.batch, at)?;
             if self.diagnostics {
                 run.norms.add(mlp);
             }
             checked_update(mlp, opt, &mut run.last_good, at)?;
-            sums.loss += out.loss * rows.len() as f64;
-            sums.correct += out.correct;
-            sums.counted += out.counted;
             run.progress.inc(1);
         }
         Ok(sums)
     }
 
-    /// Forward, loss, backward and gradient copy of `run`'s batch.
-    fn step<T: Float>(&self, mlp: &mut Mlp<T>, run: &mut Run<T>) -> StepOutcome {
+    /// Forward, loss, backward and gradient copy of `run`'s batch. The
+    /// gradient of `weight · loss` replaces the stored one, or with `add`
+    /// (a later micro-batch of an accumulated update) is added to it: the
+    /// parameters are bound first, in the same order, on every recording,
+    /// so they keep their node indices.
+    fn step<T: Float>(
+        &self,
+        mlp: &mut Mlp<T>,
+        run: &mut Run<T>,
+        weight: f64,
+        add: bool,
+    ) -> StepOutcome {
         run.tape.clear();
         let tape = &run.tape;
         let batch = &run.batch;
@@ -171,7 +189,20 @@ impl Trainer {
         let x = tape.constant_slice(batch.features(), batch.feature_shape());
         let out = mlp.forward(&p, x, &mut run.ctx);
         let loss = loss_of(tape, out, batch, self.loss);
-        loss.backward_into(&mut run.grads);
+        if self.accumulate == 1 {
+            loss.backward_into(&mut run.grads);
+        } else {
+            let shape = loss.shape();
+            if run.seed.shape() != &shape {
+                run.seed = Tensor::zeros(shape);
+            }
+            run.seed.data_mut()[0] = T::from_f64(weight);
+            if add {
+                loss.backward_with_add_into(&run.seed, &mut run.grads);
+            } else {
+                loss.backward_with_into(&run.seed, &mut run.grads);
+            }
+        }
         let (correct, counted) = count_correct(out, batch, self.loss);
         mlp.params_mut().store_grads(&p, &run.grads);
         StepOutcome {
@@ -206,11 +237,14 @@ impl Trainer {
 /// step a step allocates nothing.
 struct Run<T: Float> {
     batch_size: usize,
+    accumulate: usize,
     order: Vec<usize>,
     rng: StdRng,
     ctx: ForwardCtx<T>,
     tape: Tape<T>,
     grads: Gradients<T>,
+    /// The seed of an accumulated micro-batch's backward pass.
+    seed: Tensor<T>,
     batch: Batch<T>,
     last_good: Vec<T>,
     norms: GradNorms,
@@ -220,24 +254,27 @@ struct Run<T: Float> {
 impl<T: Float> Run<T> {
     fn new(trainer: &Trainer, mlp: &Mlp<T>, n: usize) -> Self {
         let batch_size = trainer.mode.batch_size(n);
+        let group = batch_size * trainer.accumulate;
         let mut ctx = ForwardCtx::train(trainer.seed.wrapping_add(0x9e37_79b9_7f4a_7c15));
         ctx.collect_stats(trainer.diagnostics);
         Run {
             batch_size,
+            accumulate: trainer.accumulate,
             order: (0..n).collect(),
             rng: StdRng::seed_from_u64(trainer.seed),
             ctx,
             tape: Tape::new(),
             grads: Gradients::new(),
+            seed: Tensor::zeros([1]),
             batch: Batch::new(),
             last_good: Vec::new(),
             norms: GradNorms::new(mlp.layers().len()),
-            progress: trainer.progress_bar((trainer.epochs * n.div_ceil(batch_size)) as u64),
+            progress: trainer.progress_bar((trainer.epochs * n.div_ceil(group)) as u64),
         }
     }
 
     fn steps_per_epoch(&self) -> usize {
-        self.order.len().div_ceil(self.batch_size)
+        self.order.len().div_ceil(self.batch_size * self.accumulate)
     }
 
     fn start_epoch(&mut self, shuffle: bool) {

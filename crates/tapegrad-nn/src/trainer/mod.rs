@@ -54,6 +54,7 @@ pub struct Trainer {
     verbose: bool,
     diagnostics: bool,
     print_diagnostics: bool,
+    accumulate: usize,
 }
 
 impl Trainer {
@@ -80,6 +81,7 @@ impl Trainer {
             verbose: false,
             diagnostics: false,
             print_diagnostics: false,
+            accumulate: 1,
         }
     }
 
@@ -194,6 +196,33 @@ impl Trainer {
     /// ```
     pub fn diagnostics(mut self, on: bool) -> Self {
         self.diagnostics = on;
+        self
+    }
+
+    /// Gradient accumulation: each update sums the gradients of `k`
+    /// consecutive batches of the [`mode`](Trainer::mode)'s size (one
+    /// forward and backward pass each, into one store with
+    /// [`Var::backward_with_add_into`](tapegrad::Var::backward_with_add_into)),
+    /// each weighted by its share of the rows, so the update equals one
+    /// step with a `k`× batch while the tape holds one batch at a time.
+    /// The default is 1.
+    ///
+    /// # Panics
+    /// When `k` is 0.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchMode, Loss, Trainer};
+    /// // updates as with batches of 256, recording 64 rows at a time
+    /// let _trainer = Trainer::new(Loss::Mse).mode(BatchMode::MiniBatch(64)).grad_accumulation(4);
+    /// ```
+    #[track_caller]
+    pub fn grad_accumulation(mut self, k: usize) -> Self {
+        assert!(
+            k > 0,
+            "tapegrad-nn: grad_accumulation(0): at least one batch per update (at {})",
+            std::panic::Location::caller()
+        );
+        self.accumulate = k;
         self
     }
 

@@ -59,7 +59,76 @@ impl<'t, T: Float> Var<'t, T> {
             "tapegrad: backward() needs a scalar, this value has shape {}; use backward_with(seed)",
             self.shape()
         );
-        run(self.tape, self.id, None, grads, None);
+        run(self.tape, self.id, None, grads, false, None);
+    }
+
+    /// [`backward_into`](Var::backward_into) that **adds** this pass's
+    /// gradients into those already in `grads` instead of replacing them:
+    /// gradient accumulation over micro-batches.
+    ///
+    /// Gradients are matched to parameters **by node index**: the gradient
+    /// of the parameter created k-th on this tape is added to whatever
+    /// `grads` holds for node k, whichever recording (or tape) put it there.
+    /// Re-record each micro-batch the same way — the same parameters created
+    /// first, in the same order, as a training loop does after
+    /// [`Tape::clear`](crate::Tape::clear) — and the sums belong to the same
+    /// parameters. Afterwards `grads` can be indexed with this recording's
+    /// `Var`s. An empty store (a new one) simply receives the gradients.
+    ///
+    /// # Panics
+    /// When the value is not a single element, or a parameter's shape
+    /// differs from the gradient kept for its node index.
+    ///
+    /// ```
+    /// use tapegrad::{Gradients, Tape, Tensor};
+    /// let mut tape = Tape::<f64>::new();
+    /// let mut grads = Gradients::new();
+    /// for x in [1.0, 2.0, 3.0] {
+    ///     tape.clear();
+    ///     let w = tape.param(Tensor::from_vec(vec![0.5], [1]));
+    ///     (w * x).sum().backward_add_into(&mut grads); // d(w·x)/dw = x
+    /// }
+    /// let w = tape.param(Tensor::from_vec(vec![0.5], [1]));
+    /// assert_eq!(grads.iter().next().unwrap().1.data(), &[6.0]); // 1 + 2 + 3
+    /// # let _ = w;
+    /// ```
+    #[track_caller]
+    pub fn backward_add_into(self, grads: &mut Gradients<T>) {
+        let n = self.numel();
+        assert!(
+            n == 1,
+            "tapegrad: backward_add_into() needs a scalar, this value has shape {}; use backward_with_add_into(seed)",
+            self.shape()
+        );
+        run(self.tape, self.id, None, grads, true, None);
+    }
+
+    /// [`backward_add_into`](Var::backward_add_into) seeded with an explicit
+    /// upstream gradient (see [`backward_with`](Var::backward_with)).
+    ///
+    /// # Panics
+    /// When `seed`'s shape differs from this value's, or a parameter's
+    /// shape differs from the gradient kept for its node index.
+    ///
+    /// ```
+    /// use tapegrad::{Gradients, Tape, Tensor};
+    /// let tape = Tape::<f64>::new();
+    /// let x = tape.param(Tensor::from_vec(vec![1.0, 2.0], [2]));
+    /// let mut grads = Gradients::new();
+    /// let seed = Tensor::from_vec(vec![1.0, 10.0], [2]);
+    /// (x * 3.0).backward_with_add_into(&seed, &mut grads);
+    /// (x * 3.0).backward_with_add_into(&seed, &mut grads);
+    /// assert_eq!(grads[x].data(), &[6.0, 60.0]);
+    /// ```
+    #[track_caller]
+    pub fn backward_with_add_into(self, seed: &Tensor<T>, grads: &mut Gradients<T>) {
+        let shape = self.shape();
+        assert!(
+            seed.shape() == &shape,
+            "tapegrad: backward_with_add_into: seed shape {} differs from the value's shape {shape}",
+            seed.shape()
+        );
+        run(self.tape, self.id, Some(seed.data()), grads, true, None);
     }
 
     /// Reverse pass seeded with an explicit upstream gradient `seed` of this
@@ -104,7 +173,7 @@ impl<'t, T: Float> Var<'t, T> {
             "tapegrad: backward_with: seed shape {} differs from the value's shape {shape}",
             seed.shape()
         );
-        run(self.tape, self.id, Some(seed.data()), grads, None);
+        run(self.tape, self.id, Some(seed.data()), grads, false, None);
     }
 }
 
@@ -113,13 +182,16 @@ pub(crate) type Observer<'a, T> = &'a mut dyn FnMut(NodeId, &[T]);
 
 /// The reverse walk. Creation order is topological, so visiting ids from
 /// `root` down guarantees every consumer of a node has added its share
-/// before the node passes its gradient on. `observe`, when given, sees every
-/// node's finished gradient (the graph explainers report them per node).
+/// before the node passes its gradient on. With `add`, the gradients go
+/// into those `out` holds (matched by node index) instead of replacing them.
+/// `observe`, when given, sees every node's finished gradient (the graph
+/// explainers report them per node).
 pub(crate) fn run<T: Float>(
     tape: &Tape<T>,
     root: NodeId,
     seed: Option<&[T]>,
     out: &mut Gradients<T>,
+    add: bool,
     mut observe: Option<Observer<'_, T>>,
 ) {
     let anomaly = tape.anomaly_detection();
@@ -130,15 +202,27 @@ pub(crate) fn run<T: Float>(
         shapes,
         locations,
         links,
+        customs,
+        hooks,
         grads,
     } = &mut *inner;
-    out.reset(tape.id(), tape.generation(), nodes.len());
+    if add {
+        out.reopen(tape.id(), tape.generation(), nodes.len());
+    } else {
+        out.reset(tape.id(), tape.generation(), nodes.len());
+    }
+    let store = if add {
+        Gradients::add
+    } else {
+        Gradients::store
+    };
     grads.reset(root as usize + 1);
     let v = Values {
         nodes,
         values,
         shapes,
         links,
+        customs,
     };
     if let Some(buf) = grads.acc(&v, root) {
         match seed {
@@ -151,17 +235,22 @@ pub(crate) fn run<T: Float>(
         if !node.requires_grad {
             continue;
         }
-        let Some((slot, g)) = grads.take(id) else {
+        let Some((slot, mut g)) = grads.take(id) else {
             if node.is_param {
-                out.store(id, None, v.shape(id));
+                store(out, id, None, v.shape(id));
             }
             continue;
         };
+        if node.has_hook {
+            for (_, hook) in hooks.iter_mut().filter(|(h, _)| *h == id) {
+                hook(&mut g);
+            }
+        }
         if let Some(f) = observe.as_mut() {
             f(id, &g);
         }
         if node.is_param {
-            out.store(id, Some(&g), v.shape(id));
+            store(out, id, Some(&g), v.shape(id));
         } else {
             node.op.backward(id, &g, &v, grads);
             if anomaly {

@@ -136,6 +136,42 @@ impl<T: Float> Gradients<T> {
         self.ids.clear();
     }
 
+    /// Readies the store for a pass that adds into it: the gradients kept
+    /// so far stay, matched to the new recording by node index.
+    pub(crate) fn reopen(&mut self, tape_id: usize, generation: u64, n_nodes: usize) {
+        self.tape_id = tape_id;
+        self.generation = generation;
+        if self.index.len() < n_nodes {
+            self.index.resize(n_nodes, NONE);
+        }
+    }
+
+    /// Adds `data` (zero when `None`) into the gradient kept for node `id`,
+    /// or stores it when there is none yet.
+    ///
+    /// # Panics
+    /// When the kept gradient's shape differs from `shape` (the recordings
+    /// do not match node by node).
+    pub(crate) fn add(&mut self, id: NodeId, data: Option<&[T]>, shape: &Shape) {
+        let k = self.index[id as usize];
+        if k == NONE {
+            self.store(id, data, shape);
+            return;
+        }
+        let t = &mut self.tensors[k as usize];
+        assert!(
+            t.shape() == shape,
+            "tapegrad: backward_add_into: node #{id} has shape {shape} but the gradient kept for it \
+             has shape {}: the recordings do not match node by node",
+            t.shape()
+        );
+        if let Some(d) = data {
+            for (a, &b) in t.data_mut().iter_mut().zip(d) {
+                *a += b;
+            }
+        }
+    }
+
     pub(crate) fn store(&mut self, id: NodeId, data: Option<&[T]>, shape: &Shape) {
         if self.len == self.tensors.len() {
             self.tensors.push(Tensor::zeros(shape.clone()));

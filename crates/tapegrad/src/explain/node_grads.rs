@@ -23,6 +23,7 @@ pub(crate) fn node_gradients<T: Float>(output: Var<'_, T>) -> Vec<Option<Vec<T>>
         output.id,
         None,
         &mut Gradients::new(),
+        false,
         Some(&mut keep),
     );
     all

@@ -299,6 +299,7 @@ fn local_derivatives<T: Float>(
         values: &inner.values,
         shapes: &inner.shapes,
         links: &inner.links,
+        customs: &inner.customs,
     };
     let mut scratch = GradBuffers::default();
     let mut edges = HashMap::new();

@@ -4,8 +4,8 @@
 //! result is used (the "double where"), so ±100 in f32 gives finite
 //! gradients.
 
-use super::stable::{sigmoid, softplus};
 use super::math::erf;
+use super::stable::{sigmoid, softplus};
 use super::unary::unary_family;
 use crate::{Float, Var};
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI};

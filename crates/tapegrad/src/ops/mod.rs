@@ -17,6 +17,7 @@ pub(crate) mod calc;
 pub(crate) mod compare;
 pub(crate) mod concat;
 pub(crate) mod cumsum;
+pub(crate) mod custom;
 pub(crate) mod flip;
 pub(crate) mod index;
 pub(crate) mod layout;
@@ -44,7 +45,9 @@ pub(crate) mod unary;
 
 use crate::tape::{GradBuffers, NodeId, Values};
 use crate::{Float, Tape, Var};
+use custom::CustomOp;
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// Where a recorded rule hands each input's gradient contribution: called
 /// once per input that requires a gradient, summed by the walk.
@@ -242,4 +245,16 @@ op_list! {
     Permute(permute::Permute),
     /// Elements reversed along an axis.
     Flip(flip::Flip),
+    /// An op defined outside the crate.
+    Custom(custom::Custom),
+}
+
+impl Op {
+    /// The name to show for this op: the user's own for a custom op.
+    pub(crate) fn shown_name<T: Float>(&self, customs: &[Arc<dyn CustomOp<T>>]) -> &'static str {
+        match self {
+            Op::Custom(c) => c.user_name(customs),
+            op => op.name(),
+        }
+    }
 }

@@ -7,13 +7,13 @@ use crate::tape::{Node, NodeId, Values};
 use crate::{Float, Shape};
 use std::panic::Location;
 
-fn describe(nodes: &[Node], shapes: &[Shape], links: &[NodeId], op: &Op) -> String {
+fn describe(nodes: &[Node], shapes: &[Shape], links: &[NodeId], name: &str, op: &Op) -> String {
     let shapes: Vec<String> = op
         .inputs(links)
         .iter()
         .map(|&i| shapes[nodes[i as usize].shape as usize].to_string())
         .collect();
-    format!("{} of inputs {}", op.name(), shapes.join(", "))
+    format!("{name} of inputs {}", shapes.join(", "))
 }
 
 fn first_bad<T: Float>(xs: &[T]) -> Option<(usize, T)> {
@@ -26,6 +26,7 @@ pub(crate) fn check_forward<T: Float>(
     nodes: &[Node],
     shapes: &[Shape],
     links: &[NodeId],
+    name: &str,
     op: &Op,
     out: &[T],
     at: &Location<'_>,
@@ -33,7 +34,7 @@ pub(crate) fn check_forward<T: Float>(
     if let Some((i, x)) = first_bad(out) {
         panic!(
             "tapegrad anomaly: forward {} produced {x} at element {i}, recorded at {at}",
-            describe(nodes, shapes, links, op)
+            describe(nodes, shapes, links, name, op)
         );
     }
 }
@@ -53,7 +54,7 @@ pub(crate) fn check_backward<T: Float>(
                 panic!(
                     "tapegrad anomaly: backward of {} produced gradient {x} at element {i} of input #{input}, \
                      op recorded at {}",
-                    describe(v.nodes, v.shapes, v.links, &node.op),
+                    describe(v.nodes, v.shapes, v.links, node.op.shown_name(v.customs), &node.op),
                     locations[id as usize]
                 );
             }

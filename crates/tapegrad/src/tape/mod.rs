@@ -14,11 +14,13 @@ mod var_assign;
 pub(crate) use grad_buffers::GradBuffers;
 pub use var::Var;
 
+use crate::ops::custom::CustomOp;
 use crate::ops::{leaf::Leaf, Op};
 use crate::{Float, Shape, Tensor};
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Index of a node in its tape.
 pub(crate) type NodeId = u32;
@@ -37,7 +39,12 @@ pub(crate) struct Node {
     pub requires_grad: bool,
     /// A leaf created by [`Tape::param`]: its gradient is reported.
     pub is_param: bool,
+    /// A gradient hook is registered on it (see `Var::register_hook`).
+    pub has_hook: bool,
 }
+
+/// A function that sees, and may change, a node's gradient in backward.
+pub(crate) type GradHook<T> = Box<dyn FnMut(&mut [T]) + Send>;
 
 pub(crate) struct Inner<T: Float> {
     pub nodes: Vec<Node>,
@@ -48,6 +55,10 @@ pub(crate) struct Inner<T: Float> {
     pub locations: Vec<&'static Location<'static>>,
     /// The inputs of ops with more than fit inline (see `ops::Link`).
     pub links: Vec<NodeId>,
+    /// The user-defined ops recorded so far (see `ops::custom`).
+    pub customs: Vec<Arc<dyn CustomOp<T>>>,
+    /// Gradient hooks, by node (see `Var::register_hook`).
+    pub hooks: Vec<(NodeId, GradHook<T>)>,
     pub grads: GradBuffers<T>,
 }
 
@@ -98,6 +109,8 @@ impl<T: Float> Tape<T> {
                 shapes: Vec::new(),
                 locations: Vec::new(),
                 links: Vec::new(),
+                customs: Vec::new(),
+                hooks: Vec::new(),
                 grads: GradBuffers::default(),
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -118,6 +131,20 @@ impl<T: Float> Tape<T> {
     #[must_use]
     pub fn len(&self) -> usize {
         self.inner.borrow().nodes.len()
+    }
+
+    /// Number of scalar values the tape holds (all nodes' values together):
+    /// its value storage, as [`Tape::checkpoint`] reduces it.
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// let x = tape.param(tapegrad::Tensor::zeros([2, 3]));
+    /// let _ = x.exp();
+    /// assert_eq!(tape.stored_values(), 12);
+    /// ```
+    #[must_use]
+    pub fn stored_values(&self) -> usize {
+        self.inner.borrow().values.len()
     }
 
     /// Whether nothing is recorded.
@@ -150,6 +177,8 @@ impl<T: Float> Tape<T> {
         inner.shapes.clear();
         inner.locations.clear();
         inner.links.clear();
+        inner.customs.clear();
+        inner.hooks.clear();
         self.generation.set(self.generation.get() + 1);
     }
 
@@ -331,6 +360,7 @@ impl<T: Float> Tape<T> {
             shape,
             requires_grad: is_param,
             is_param,
+            has_hook: false,
         });
         inner.locations.push(Location::caller());
         Var::new(self, id)
@@ -365,6 +395,7 @@ impl<T: Float> Tape<T> {
                 values: before,
                 shapes: &inner.shapes,
                 links: &inner.links,
+                customs: &inner.customs,
             },
             out,
         );
@@ -373,6 +404,7 @@ impl<T: Float> Tape<T> {
                 &inner.nodes,
                 &inner.shapes,
                 &inner.links,
+                op.shown_name(&inner.customs),
                 &op,
                 out,
                 location,
@@ -390,6 +422,7 @@ impl<T: Float> Tape<T> {
             shape,
             requires_grad,
             is_param: false,
+            has_hook: false,
         });
         inner.locations.push(location);
         Var::new(self, id)
@@ -426,11 +459,12 @@ fn intern(shapes: &mut Vec<Shape>, shape: Shape) -> u32 {
 }
 
 /// Read access to recorded nodes and their values, for kernels.
-pub(crate) struct Values<'a, T> {
+pub(crate) struct Values<'a, T: Float> {
     pub nodes: &'a [Node],
     pub values: &'a [T],
     pub shapes: &'a [Shape],
     pub links: &'a [NodeId],
+    pub customs: &'a [Arc<dyn CustomOp<T>>],
 }
 
 impl<T: Float> Values<'_, T> {
