@@ -87,7 +87,7 @@ where
     let gs = y.grad_graph_with(u, &vars);
     let mut dot = tape.constant_scalar(T::zero());
     for (g, d) in gs.iter().zip(v) {
-        dot = dot + (*g * tape.constant(d.clone())).sum();
+        dot += (*g * tape.constant(d.clone())).sum();
     }
     let jv = dot.backward();
     (y.value(), jv[u].clone())
