@@ -4,6 +4,7 @@
 //! safetensors model and of a valid CSV go through the loaders. No input
 //! may panic, take long, or — when it fails — change the model. Longer,
 //! coverage-guided runs: the cargo-fuzz targets in `fuzz/`.
+#![cfg(all(feature = "safetensors", feature = "csv-gz"))] // model files and the shipped data
 
 #[path = "support/loader_invariants.rs"]
 mod loader_invariants;

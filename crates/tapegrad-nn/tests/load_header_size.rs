@@ -4,7 +4,7 @@
 //! `/proc/self/io`), alone in its own test binary so no other test's reads
 //! count.
 
-#![cfg(target_os = "linux")]
+#![cfg(all(target_os = "linux", feature = "safetensors"))]
 
 use std::io::Write;
 use tapegrad_nn::io::IoError;

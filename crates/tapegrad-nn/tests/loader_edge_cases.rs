@@ -1,6 +1,7 @@
 //! CSV and safetensors edge cases: a byte-order mark, a blank line before
 //! the header, a label of `u64::MAX`, and values that are not finite or do
 //! not fit the element type.
+#![cfg(feature = "safetensors")] // model files
 
 use tapegrad_nn::data::{read_csv, CsvOptions, DataError};
 use tapegrad_nn::io::{IoError, LoadOptions};
