@@ -47,5 +47,42 @@ pub fn dot_to_svg(dot: &str) -> Result<String, SvgError> {
     let mut visual = builder.get();
     let mut svg = SVGWriter::new();
     visual.do_it(false, false, false, &mut svg);
-    Ok(svg.finalize())
+    Ok(sorted_styles(svg.finalize()))
+}
+
+/// layout-rs writes one CSS class per font size from a `HashMap`, so their
+/// order changes from run to run; sorting them makes the same graph give the
+/// same bytes, which the committed figures are checked against.
+fn sorted_styles(svg: String) -> String {
+    let (Some(open), Some(close)) = (svg.find("<style>\n"), svg.find("</style>")) else {
+        return svg;
+    };
+    let body = open + "<style>\n".len();
+    if close < body {
+        return svg;
+    }
+    let mut rules: Vec<&str> = svg[body..close].lines().collect();
+    rules.sort_unstable();
+    let mut out = String::with_capacity(svg.len());
+    out.push_str(&svg[..body]);
+    for rule in rules {
+        out.push_str(rule);
+        out.push('\n');
+    }
+    out.push_str(&svg[close..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sorted_styles;
+
+    #[test]
+    fn style_rules_come_out_in_one_order() {
+        let a = "<svg><style>\n.a14 { x }\n.a12 { y }\n</style><g/></svg>";
+        let b = "<svg><style>\n.a12 { y }\n.a14 { x }\n</style><g/></svg>";
+        assert_eq!(sorted_styles(a.to_string()), b);
+        assert_eq!(sorted_styles(b.to_string()), b);
+        assert_eq!(sorted_styles("<svg/>".to_string()), "<svg/>");
+    }
 }
