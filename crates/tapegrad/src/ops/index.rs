@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 
 impl<T: Float> Tape<T> {
     /// Stores `n` indices computed by `f` in the side buffer.
-    fn link_indices(&self, n: usize, f: impl Fn(usize) -> usize) -> Link {
+    pub(crate) fn link_indices(&self, n: usize, f: impl Fn(usize) -> usize) -> Link {
         let mut inner = self.inner.borrow_mut();
         let start = inner.links.len() as u32;
         // The caller has checked every index against an axis length, and

@@ -6,7 +6,7 @@
 //! bce_with_logits: L = mean(softplus(x) − x·t)       ∂L/∂x = (σ(x) − t)/N, ∂L/∂t = −x/N
 
 use super::stable::{row_logsumexp, sigmoid, softplus};
-use super::{Acc, Inputs, Rule};
+use super::{Acc, Inputs, Link, Rule};
 use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::Tape;
@@ -85,18 +85,20 @@ impl<'t, T: Float> Var<'t, T> {
                 std::panic::Location::caller()
             );
         }
-        let tv = self
-            .tape
-            .constant_slice_from_fn(targets.len(), |i| T::from_f64(targets[i] as f64));
-        let (x, t) = (self.id, tv.id);
+        // Class indices stay integers (in the tape's links, like gather's
+        // indices): as floats, an f32 index above 2²⁴ would name another class.
+        let targets = self.tape.link_indices(targets.len(), |i| targets[i]);
+        let x = self.id;
         self.tape
-            .record(CrossEntropy { x, t }.into(), Shape::scalar(), |v, o| {
+            .record(CrossEntropy { x, targets }.into(), Shape::scalar(), |v, o| {
                 let mut total = T::zero();
-                for (row, &ti) in v.val(x).chunks_exact(c).zip(v.val(t)) {
+                let ts = targets.get(v.links);
+                // `[0, 0]` logits have no row; chunks_exact refuses 0.
+                for (row, &ti) in v.val(x).chunks_exact(c.max(1)).zip(ts) {
                     let (m, lse) = row_logsumexp(row);
-                    total += m + lse - row[class(ti)];
+                    total += m + lse - row[ti as usize];
                 }
-                o[0] = total / T::from_f64(targets.len() as f64);
+                o[0] = total / T::from_f64(ts.len() as f64);
             })
     }
 
@@ -141,10 +143,6 @@ impl<'t, T: Float> Var<'t, T> {
 
 /// A class index stored as a float in the targets node.
 #[inline]
-fn class<T: Float>(t: T) -> usize {
-    t.to_f64() as usize
-}
-
 fn inv_n<T: Float>(v: &Values<'_, T>, x: NodeId, g: &[T]) -> T {
     g[0] / T::from_f64(v.shape(x).numel() as f64)
 }
@@ -172,7 +170,7 @@ fn mse_backward<T: Float>(
 
 fn cross_entropy_backward<T: Float>(
     x: NodeId,
-    t: NodeId,
+    targets: Link,
     g: &[T],
     v: &Values<'_, T>,
     gb: &mut GradBuffers<T>,
@@ -180,14 +178,15 @@ fn cross_entropy_backward<T: Float>(
     let rows = v.shape(x).dims()[0];
     let c = v.shape(x).dims()[1];
     let k = g[0] / T::from_f64(rows as f64);
-    let (xv, tv) = (v.val(x), v.val(t));
+    let (xv, tv) = (v.val(x), targets.get(v.links));
     if let Some(gx) = gb.acc(v, x) {
+        let c = c.max(1); // `[0, 0]` logits have no row
         for ((row, gr), &ti) in xv.chunks_exact(c).zip(gx.chunks_exact_mut(c)).zip(tv) {
             let (m, lse) = row_logsumexp(row);
             for (gi, &xi) in gr.iter_mut().zip(row) {
                 *gi += k * (xi - m - lse).exp();
             }
-            gr[class(ti)] -= k;
+            gr[ti as usize] -= k;
         }
     }
 }
@@ -231,15 +230,15 @@ fn mse_backward_graph<'t, T: Float>(
 
 fn cross_entropy_backward_graph<'t, T: Float>(
     x: Var<'t, T>,
-    t: Var<'t, T>,
+    targets: Link,
     g: Var<'t, T>,
     acc: Acc<'_, 't, T>,
 ) {
     let xs = x.shape();
     let (rows, c) = (xs.dims()[0], xs.dims()[1]);
-    let targets = t.value();
+    let targets = targets.get(&x.tape.inner.borrow().links).to_vec();
     let onehot = x.tape.constant_slice_from_fn(rows * c, |i| {
-        if class(targets.data()[i / c]) == i % c {
+        if targets[i / c] as usize == i % c {
             T::one()
         } else {
             T::zero()
@@ -296,11 +295,12 @@ impl Rule for Mse {
     }
 }
 
-/// Mean cross-entropy of logits `x` `[N, C]` and class indices `t` `[N]`.
+/// Mean cross-entropy of logits `x` `[N, C]` and the class indices kept
+/// in the tape's links.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct CrossEntropy {
     x: NodeId,
-    t: NodeId,
+    targets: Link,
 }
 
 impl Rule for CrossEntropy {
@@ -308,10 +308,10 @@ impl Rule for CrossEntropy {
         "cross_entropy"
     }
     fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
-        Inputs::of(&[self.x, self.t])
+        Inputs::of(&[self.x])
     }
     fn backward<T: Float>(&self, _: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
-        cross_entropy_backward(self.x, self.t, g, v, gb);
+        cross_entropy_backward(self.x, self.targets, g, v, gb);
     }
     fn backward_graph<'t, T: Float>(
         &self,
@@ -320,8 +320,7 @@ impl Rule for CrossEntropy {
         g: Var<'t, T>,
         acc: Acc<'_, 't, T>,
     ) {
-        let (x, t) = (Var::new(tape, self.x), Var::new(tape, self.t));
-        cross_entropy_backward_graph(x, t, g, acc);
+        cross_entropy_backward_graph(Var::new(tape, self.x), self.targets, g, acc);
     }
 }
 
