@@ -79,6 +79,23 @@ static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(1);
 /// assert_eq!(y.item(), 7.0);
 /// assert_eq!(g[a].item(), 4.0);
 /// ```
+///
+/// # Threads
+/// A `Tape` is `Send` but not `Sync`: it can be moved to another thread
+/// (one tape per data-parallel worker), but recording mutates it through a
+/// `RefCell`, so two threads cannot record on one tape at once. A [`Var`]
+/// is neither `Send` nor `Sync`: it borrows its tape. [`Gradients`] and the
+/// tensors it holds are `Send + Sync`, so gradients computed on a worker
+/// thread can be sent to the one that updates the parameters. Compile-time
+/// assertions in `tests/thread_safety.rs` keep these facts from changing
+/// silently.
+///
+/// ```
+/// fn send<T: Send>(_: T) {}
+/// send(tapegrad::Tape::<f32>::new());
+/// ```
+///
+/// [`Gradients`]: crate::Gradients
 pub struct Tape<T: Float = f32> {
     pub(crate) inner: RefCell<Inner<T>>,
     id: usize,

@@ -257,9 +257,15 @@ impl<T: Float> Tensor<T> {
     #[track_caller]
     pub fn uniform<R: Rng + ?Sized>(shape: impl Into<Shape>, low: T, high: T, rng: &mut R) -> Self {
         let shape = shape.into();
-        let dist = Uniform::new(low.to_f64(), high.to_f64()).unwrap_or_else(|e| {
-            panic!("tapegrad: Tensor::uniform: invalid range [{low}, {high}): {e}")
-        });
+        // A `match`, not `unwrap_or_else`: a panic inside a closure would
+        // name this line instead of the caller's.
+        let dist = match Uniform::new(low.to_f64(), high.to_f64()) {
+            Ok(dist) => dist,
+            Err(e) => panic!(
+                "tapegrad: Tensor::uniform: invalid range [{low}, {high}): {e} (at {})",
+                std::panic::Location::caller()
+            ),
+        };
         let data = (0..shape.numel())
             .map(|_| T::from_f64(dist.sample(rng)))
             .collect();
