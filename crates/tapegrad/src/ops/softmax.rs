@@ -21,7 +21,14 @@ fn row_len<T: Float>(x: &Var<'_, T>, op: &str) -> usize {
         "tapegrad: {op}: needs at least one axis, got shape {s} (at {})",
         std::panic::Location::caller()
     );
-    s.dims()[s.rank() - 1]
+    chunk_len(s.dims()[s.rank() - 1])
+}
+
+/// The chunk length that walks rows of `c` elements. With `c = 0` the
+/// tensor is empty, and any nonzero length walks no row (`chunks_exact`
+/// refuses 0).
+fn chunk_len(c: usize) -> usize {
+    c.max(1)
 }
 
 impl<'t, T: Float> Var<'t, T> {
@@ -85,7 +92,7 @@ impl<'t, T: Float> Var<'t, T> {
 
 fn last_dim<T: Float>(v: &Values<'_, T>, id: NodeId) -> usize {
     let s = v.shape(id);
-    s.dims()[s.rank() - 1]
+    chunk_len(s.dims()[s.rank() - 1])
 }
 
 fn softmax_backward<T: Float>(
