@@ -251,6 +251,8 @@ op_list! {
     Permute(permute::Permute),
     /// Elements reversed along an axis.
     Flip(flip::Flip),
+    /// Layer normalization's `(x − μ)/√(σ² + ε)` over trailing rows.
+    Normalize(normalization::Normalize),
     /// An op defined outside the crate.
     Custom(custom::Custom),
 }
