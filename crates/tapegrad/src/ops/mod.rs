@@ -251,7 +251,7 @@ op_list! {
     Permute(permute::Permute),
     /// Elements reversed along an axis.
     Flip(flip::Flip),
-    /// Layer normalization's `(x − μ)/√(σ² + ε)` over trailing rows.
+    /// `(x − μ)/√(σ² + ε)` over contiguous rows (layer and batch norm).
     Normalize(normalization::Normalize),
     /// An op defined outside the crate.
     Custom(custom::Custom),

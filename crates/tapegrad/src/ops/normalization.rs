@@ -3,15 +3,16 @@
 //! σ² = mean((x − μ)²) over their axes, then apply an optional affine
 //! `x̂·weight + bias` with recorded products and sums.
 //!
-//! Layer normalization's rows are contiguous, so it runs one fused op,
-//! `Normalize` (two passes over each row forward and two backward, instead
-//! of seven recorded ops with their temporaries); its recorded backward
-//! writes the same rule with `Var` ops. Batch normalization's statistics run
-//! across rows, and stay composites of the recorded reductions.
+//! x̂ is one fused op, `Normalize`, over contiguous rows (two passes over
+//! each row forward and two backward, instead of seven recorded ops with
+//! their temporaries); its recorded backward writes the same rule with `Var`
+//! ops. Layer normalization's rows are its trailing axes; batch
+//! normalization moves the channel axis first, so that each channel is a
+//! row, and back.
 
 use super::{Acc, Inputs, Rule};
 use crate::tape::{GradBuffers, NodeId, Values};
-use crate::{Axes, Float, Shape, Tape, Tensor, Var};
+use crate::{Float, Shape, Tape, Tensor, Var};
 
 impl<'t, T: Float> Var<'t, T> {
     /// Layer normalization over the last `normalized_shape.len()` axes:
@@ -78,7 +79,7 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// Derivative: that of [`layer_norm`](Var::layer_norm) with the roles
     /// of the axes swapped (per channel, over the batch and the spatial
-    /// axes), recorded from its primitives so every order is available.
+    /// axes), from the same fused op, so every order is available.
     ///
     /// # Panics
     /// When `x` has rank below 2, a channel has exactly one value (as
@@ -113,8 +114,16 @@ impl<'t, T: Float> Var<'t, T> {
         );
         let cs = Shape::from([c]);
         let affine = Affine::checked(self, weight, bias, &cs, "batch_norm_train", "[C]");
-        let axes: Vec<isize> = (0..xs.rank() as isize).filter(|&a| a != 1).collect();
-        let y = normalize(self, Axes::from(axes), eps);
+        // Channels first, each channel's values one contiguous row of the
+        // fused op, then back: two copies instead of the temporaries and
+        // per-reduction permutes of the recorded formula.
+        let front = self.transpose(0, 1);
+        let fs = front.shape();
+        let y = front
+            .reshape([c, per_channel])
+            .normalize_rows(per_channel, eps)
+            .reshape(fs)
+            .transpose(0, 1);
         affine.apply(y, channel_shape(&xs))
     }
 
@@ -180,14 +189,6 @@ impl<'t, T: Float> Var<'t, T> {
         let y = (self - mean) * self.tape.constant(scale);
         affine.apply(y, at)
     }
-}
-
-/// `(x − μ)·(σ² + eps)^(−½)` over `axes` from recorded ops, the centred
-/// value computed once and reused for the variance.
-fn normalize<'t, T: Float>(x: Var<'t, T>, axes: Axes, eps: f64) -> Var<'t, T> {
-    let centred = x - x.mean_axes(axes.clone(), true);
-    let var = (centred * centred).mean_axes(axes, true);
-    centred * var.add_scalar(T::from_f64(eps)).rsqrt()
 }
 
 /// The channel count of a batch-norm input, which must have rank ≥ 2.
@@ -310,7 +311,7 @@ pub(crate) struct Normalize {
 
 impl Rule for Normalize {
     fn name(&self) -> &'static str {
-        "layer_norm"
+        "normalize"
     }
     fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
         Inputs::of(&[self.x])
