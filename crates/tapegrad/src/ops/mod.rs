@@ -16,8 +16,10 @@ pub(crate) mod binary_math;
 pub(crate) mod calc;
 pub(crate) mod compare;
 pub(crate) mod concat;
+pub(crate) mod cosine;
 pub(crate) mod cumsum;
 pub(crate) mod custom;
+pub(crate) mod embedding;
 pub(crate) mod flip;
 pub(crate) mod index;
 pub(crate) mod layout;
@@ -30,12 +32,16 @@ pub(crate) mod matmul;
 pub(crate) mod microkernel;
 pub(crate) mod minmax;
 pub(crate) mod moments;
+pub(crate) mod nll;
 pub(crate) mod norm;
+pub(crate) mod normalization;
 pub(crate) mod permute;
 pub(crate) mod prelu;
 pub(crate) mod prod;
 pub(crate) mod reduce;
 pub(crate) mod reduce_max;
+pub(crate) mod reduction;
+pub(crate) mod regression_loss;
 pub(crate) mod select;
 pub(crate) mod slice;
 pub(crate) mod softmax;
@@ -245,6 +251,8 @@ op_list! {
     Permute(permute::Permute),
     /// Elements reversed along an axis.
     Flip(flip::Flip),
+    /// `(x − μ)/√(σ² + ε)` over contiguous rows (layer and batch norm).
+    Normalize(normalization::Normalize),
     /// An op defined outside the crate.
     Custom(custom::Custom),
 }
