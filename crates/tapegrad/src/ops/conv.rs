@@ -346,12 +346,13 @@ impl<'t, T: Float> Var<'t, T> {
         self.same_tape(&weight, name);
         let loc = std::panic::Location::caller();
         let (xs, ws) = (self.shape(), weight.shape());
-        let (geom, out) = check(xs.dims(), ws.dims(), opts).unwrap_or_else(|why| {
-            panic!(
+        let (geom, out) = match check(xs.dims(), ws.dims(), opts) {
+            Ok(checked) => checked,
+            Err(why) => panic!(
                 "tapegrad: {name}: {why}; got input {} and weight {} (at {loc})",
                 user.0, user.1
-            )
-        });
+            ),
+        };
         if let Some(b) = bias {
             self.same_tape(&b, name);
             let bs = b.shape();

@@ -97,13 +97,14 @@ impl<'t, T: Float> Var<'t, T> {
         padding: [usize; 2],
     ) -> Var<'t, T> {
         let xs = self.shape();
-        let (win, out) = Window::new(&xs, kernel, stride, padding).unwrap_or_else(|why| {
-            panic!(
+        let (win, out) = match Window::new(&xs, kernel, stride, padding) {
+            Ok(checked) => checked,
+            Err(why) => panic!(
                 "tapegrad: max_pool2d: {why}; got input {xs}, kernel {kernel:?}, stride {stride:?}, \
                  padding {padding:?} (at {})",
                 std::panic::Location::caller()
-            )
-        });
+            ),
+        };
         self.max_pool_pick(self, false, win, out)
     }
 }

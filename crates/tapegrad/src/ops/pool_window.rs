@@ -46,7 +46,8 @@ impl Window {
             padding: small(padding)?,
         };
         let r = d.len();
-        let mut out = d.to_vec();
+        // Inline up to four axes: recording a pooling allocates nothing.
+        let mut out: smallvec::SmallVec<[usize; 4]> = smallvec::SmallVec::from_slice(d);
         for i in 0..2 {
             if 2 * padding[i] > kernel[i] {
                 return Err(format!(
@@ -63,7 +64,7 @@ impl Window {
             }
             out[r - 2 + i] = (len - kernel[i]) / stride[i] + 1;
         }
-        Ok((win, Shape::from(out)))
+        Ok((win, Shape::from(&out[..])))
     }
 
     /// Number of elements in a full window, padding included.
