@@ -23,10 +23,10 @@ fn picks<T: Float>(win: &Window, key: &[T], big: &Shape, mut f: impl FnMut(usize
     win.for_each(big, |k, plane, rows, cols| {
         let mut best = (T::neg_infinity(), plane + rows.start * w + cols.start);
         for r in rows {
-            for i in plane + r * w + cols.start..plane + r * w + cols.end {
-                let e = key[i];
+            let start = plane + r * w + cols.start;
+            for (i, &e) in key[start..start + cols.len()].iter().enumerate() {
                 if e > best.0 || e.is_nan() {
-                    best = (e, i);
+                    best = (e, start + i);
                 }
             }
         }
