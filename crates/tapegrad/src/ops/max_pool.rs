@@ -76,7 +76,8 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// When the input is not 3-d or 4-d or its image is empty, kernel or
-    /// stride is 0, padding exceeds half the kernel, or the kernel exceeds
+    /// stride is 0 (or any parameter above 65535), padding exceeds half the
+    /// kernel, or the kernel exceeds
     /// the padded input; the message names the shape, the window and the
     /// caller's line.
     ///
