@@ -7,6 +7,7 @@
 //! cargo run --release --example workloads -- scalar-chain --f64  # W5 in f64
 //! cargo run --release --example workloads -- deep-narrow --warmup 10 --steps 50
 //! cargo run --release --example workloads -- all                 # every workload, one line each
+//! cargo run --release --example workloads -- mlp-large --batch 512
 //! ```
 //!
 //! The workloads (shapes, data, init, loss, update, step counts) are
@@ -16,7 +17,7 @@
 //! `‖H·v‖₂`). Element type: f32, except W1 whose peers run in f64;
 //! `--f64` runs any workload in f64.
 
-use tapegrad_workloads::{run, Name};
+use tapegrad_workloads::{run, Name, Options};
 
 /// Runs one peer-benchmark workload and prints its JSON line.
 #[derive(clap::Parser, Debug)]
@@ -33,6 +34,9 @@ struct Args {
     /// Untimed warm-up steps [default: the workload's own].
     #[arg(long)]
     warmup: Option<usize>,
+    /// Another batch size (mlp-large only; for the batch-size sweep).
+    #[arg(long)]
+    batch: Option<usize>,
 }
 
 fn names() -> clap::builder::PossibleValuesParser {
@@ -47,13 +51,13 @@ fn main() {
         Some(n) => vec![n],
         None => Name::ALL.to_vec(),
     };
+    let options = Options {
+        f64: args.f64,
+        warmup: args.warmup,
+        timed: args.steps,
+        batch: args.batch,
+    };
     for name in selected {
-        let spec = name.spec();
-        let counts = (
-            args.warmup.unwrap_or(spec.warmup),
-            args.steps.unwrap_or(spec.timed),
-        );
-        let report = run(name, args.f64 || spec.default_f64, Some(counts));
-        println!("{}", report.json_line());
+        println!("{}", run(name, &options).json_line());
     }
 }

@@ -35,7 +35,7 @@ mod mlp;
 mod run;
 mod scalar_chain;
 
-pub use run::{run, Report};
+pub use run::{run, Options, Report};
 
 use tapegrad::Float;
 

@@ -1,7 +1,7 @@
 //! Timing a workload as the peers do (warm-up, then every step timed on its
 //! own, the median reported) and its one JSON line.
 
-use crate::{build, Metric, Name};
+use crate::{build, mlp, Metric, Name, Workload};
 use serde_json::{json, Value};
 use std::time::Instant;
 use tapegrad::Float;
@@ -27,8 +27,9 @@ impl Report {
     /// details}` with `system = "tapegrad"`.
     ///
     /// ```
-    /// use tapegrad_workloads::{run, Name};
-    /// let line = run(Name::ScalarChain, true, Some((0, 1))).json_line();
+    /// use tapegrad_workloads::{run, Name, Options};
+    /// let opts = Options { warmup: Some(0), timed: Some(1), ..Options::default() };
+    /// let line = run(Name::ScalarChain, &opts).json_line();
     /// assert!(line.starts_with(r#"{"workload":"scalar-chain","system":"tapegrad""#));
     /// ```
     #[must_use]
@@ -55,35 +56,63 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-/// Runs workload `name` in f64 if `f64` (else f32): its warm-up steps
-/// untimed, then each timed step timed on its own; `counts` overrides
-/// `(warm-up, timed)`.
+/// How to run a workload; `None` fields take the workload's own values.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// f64 instead of the workload's default element type.
+    pub f64: bool,
+    /// Untimed warm-up steps.
+    pub warmup: Option<usize>,
+    /// Timed steps.
+    pub timed: Option<usize>,
+    /// Another batch size (W2 `mlp-large` only: the batch-size sweep).
+    pub batch: Option<usize>,
+}
+
+/// Runs workload `name`: its warm-up steps untimed, then each timed step
+/// timed on its own; the figure comes from the median step.
 ///
 /// # Panics
-/// When `counts` asks for no timed step.
+/// When `options` asks for no timed step, or for a batch size of a
+/// workload other than `mlp-large`.
 ///
 /// ```
-/// use tapegrad_workloads::{run, Name};
-/// let r = run(Name::OnlineTiny, false, Some((10, 20)));
+/// use tapegrad_workloads::{run, Name, Options};
+/// let opts = Options { warmup: Some(10), timed: Some(20), ..Options::default() };
+/// let r = run(Name::OnlineTiny, &opts);
 /// assert_eq!((r.metric, r.unit), ("us_per_step", "us"));
 /// assert!(r.value > 0.0);
 /// ```
 #[must_use]
 #[track_caller]
-pub fn run(name: Name, f64: bool, counts: Option<(usize, usize)>) -> Report {
-    if f64 {
-        run_in::<f64>(name, "f64", counts)
+pub fn run(name: Name, options: &Options) -> Report {
+    if options.f64 || name.spec().default_f64 {
+        run_in::<f64>(name, "f64", options)
     } else {
-        run_in::<f32>(name, "f32", counts)
+        run_in::<f32>(name, "f32", options)
     }
 }
 
 #[track_caller]
-fn run_in<T: Float>(name: Name, dtype: &str, counts: Option<(usize, usize)>) -> Report {
-    let spec = name.spec();
-    let (warmup, timed) = counts.unwrap_or((spec.warmup, spec.timed));
+fn run_in<T: Float>(name: Name, dtype: &str, options: &Options) -> Report {
+    let mut spec = name.spec();
+    let (warmup, timed) = (
+        options.warmup.unwrap_or(spec.warmup),
+        options.timed.unwrap_or(spec.timed),
+    );
     assert!(timed > 0, "run: {}: no timed step", name.as_str());
-    let mut w = build::<T>(name);
+    let mut w: Box<dyn Workload> = match options.batch {
+        None => build::<T>(name),
+        Some(batch) => {
+            assert!(
+                name == Name::MlpLarge,
+                "run: a batch size is for mlp-large only, not {}",
+                name.as_str()
+            );
+            spec.metric = Metric::SamplesPerS(batch);
+            Box::new(mlp::Classifier::<T>::mlp_large_with_batch(batch))
+        }
+    };
     for _ in 0..warmup {
         w.step();
     }
@@ -112,6 +141,10 @@ fn run_in<T: Float>(name: Name, dtype: &str, counts: Option<(usize, usize)>) -> 
     };
     let mut details = json!({
         "dtype": dtype,
+        "batch": match spec.metric {
+            Metric::SamplesPerS(n) => Some(n),
+            _ => None,
+        },
         "warmup_steps": warmup,
         "timed_steps": timed,
         "median_step_ms": med * 1e3,
