@@ -44,22 +44,30 @@ fn ops(c: &mut Criterion) {
     let ramp = |shape: &[usize]| {
         let n: usize = shape.iter().product();
         Tensor::from_vec(
-            (0..n).map(|i| ((i * 37 % 101) as f32 - 50.0) / 100.0).collect(),
+            (0..n)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 100.0)
+                .collect(),
             shape,
         )
     };
     let labels: Vec<usize> = (0..128).map(|i| i * 7 % 10).collect();
     let cases: [(&str, [&[usize]; 2], Op); 4] = [
-        ("matmul_128x784x512", [&[128, 784], &[784, 512]], |a, b, _| {
-            a.matmul(b).sum()
-        }),
+        (
+            "matmul_128x784x512",
+            [&[128, 784], &[784, 512]],
+            |a, b, _| a.matmul(b).sum(),
+        ),
         ("broadcast_add_128x512", [&[128, 512], &[512]], |a, b, _| {
             (a + b).sum()
         }),
-        ("relu_128x512", [&[128, 512], &[1]], |a, _, _| a.relu().sum()),
-        ("cross_entropy_128x10", [&[128, 10], &[1]], |a, _, labels| {
-            a.cross_entropy(labels)
+        ("relu_128x512", [&[128, 512], &[1]], |a, _, _| {
+            a.relu().sum()
         }),
+        (
+            "cross_entropy_128x10",
+            [&[128, 10], &[1]],
+            |a, _, labels| a.cross_entropy(labels),
+        ),
     ];
     let mut tape = Tape::<f32>::new();
     let mut grads = Gradients::new();

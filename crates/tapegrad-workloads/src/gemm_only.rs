@@ -117,14 +117,28 @@ impl<T: Float> Workload for GemmOnly<T> {
         let [g1, g2, g3] = &mut self.g;
         let [w1, w2, w3] = &self.w;
         let [dw1, dw2, dw3] = &mut self.dw;
-        gemm(B, D[1], D[0], h1, op(&self.x, D[0], false), op(w1, D[1], false));
+        gemm(
+            B,
+            D[1],
+            D[0],
+            h1,
+            op(&self.x, D[0], false),
+            op(w1, D[1], false),
+        );
         gemm(B, D[2], D[1], h2, op(h1, D[1], false), op(w2, D[2], false));
         gemm(B, D[3], D[2], z, op(h2, D[2], false), op(w3, D[3], false));
         gemm(D[2], D[3], B, dw3, op(h2, D[2], true), op(g3, D[3], false));
         gemm(B, D[2], D[3], g2, op(g3, D[3], false), op(w3, D[3], true));
         gemm(D[1], D[2], B, dw2, op(h1, D[1], true), op(g2, D[2], false));
         gemm(B, D[1], D[2], g1, op(g2, D[2], false), op(w2, D[2], true));
-        gemm(D[0], D[1], B, dw1, op(&self.x, D[0], true), op(g1, D[1], false));
+        gemm(
+            D[0],
+            D[1],
+            B,
+            dw1,
+            op(&self.x, D[0], true),
+            op(g1, D[1], false),
+        );
         // Not a loss: a checksum that keeps the products observable.
         dw1[0].to_f64()
     }

@@ -76,7 +76,10 @@ impl<T: Float> Workload for HvpMlp<T> {
     fn details(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut d = serde_json::Map::new();
         d.insert("hvp_norm".into(), self.hvp_norm.into());
-        d.insert("method".into(), "grad_graph, then backward of <g, v>".into());
+        d.insert(
+            "method".into(),
+            "grad_graph, then backward of <g, v>".into(),
+        );
         d
     }
 }

@@ -162,12 +162,7 @@ impl Name {
             // One warm-up epoch, five timed epochs of 1000 samples.
             Name::OnlineTiny => (Metric::UsPerStep, 1000, 5000, false),
             Name::DeepNarrow => (Metric::SamplesPerS(32), 20, 200, false),
-            Name::ScalarChain => (
-                Metric::NsPerOp(3 * scalar_chain::ITERATIONS),
-                2,
-                11,
-                false,
-            ),
+            Name::ScalarChain => (Metric::NsPerOp(3 * scalar_chain::ITERATIONS), 2, 11, false),
             Name::HvpMlp => (Metric::MsPerStep, 5, 30, false),
         };
         Spec {

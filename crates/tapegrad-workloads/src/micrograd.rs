@@ -74,10 +74,7 @@ fn layer<'t, T: Float, const IN: usize, const OUT: usize>(
 ) -> [Var<'t, T>; OUT] {
     std::array::from_fn(|j| {
         let n = &p[j * (IN + 1)..(j + 1) * (IN + 1)];
-        let act = x
-            .iter()
-            .zip(n)
-            .fold(n[IN], |acc, (&xi, &wi)| acc + wi * xi);
+        let act = x.iter().zip(n).fold(n[IN], |acc, (&xi, &wi)| acc + wi * xi);
         if relu {
             act.relu()
         } else {
@@ -160,7 +157,10 @@ impl<T: Float> Tensors<T> {
         }
         Tensors {
             x: Tensor::from_vec(x.into_iter().map(T::from_f64).collect(), [POINTS, 2]),
-            neg_y: Tensor::from_vec(y.into_iter().map(|v| T::from_f64(-v)).collect(), [POINTS, 1]),
+            neg_y: Tensor::from_vec(
+                y.into_iter().map(|v| T::from_f64(-v)).collect(),
+                [POINTS, 1],
+            ),
             params,
             tape: Tape::new(),
             grads: Gradients::new(),

@@ -129,9 +129,9 @@ fn run_in<T: Float>(name: Name, dtype: &str, options: &Options) -> Report {
         last_loss = loss;
     }
     let wall_s = wall.elapsed().as_secs_f64();
-    let (min, max) = secs
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &s| (lo.min(s), hi.max(s)));
+    let (min, max) = secs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &s| {
+        (lo.min(s), hi.max(s))
+    });
     let med = median(&mut secs);
     let (metric, value, unit) = match spec.metric {
         Metric::MsPerStep => ("ms_per_step", med * 1e3, "ms"),

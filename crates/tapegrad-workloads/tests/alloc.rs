@@ -39,7 +39,13 @@ fn warmed_up_steps_allocate_nothing_outside_gemm() {
         .map(|n| (n, allocations_per_step(n)))
         .collect();
     eprintln!("allocations per step: {counts:?}");
-    let of = |name: Name| counts.iter().find(|(n, _)| *n == name).expect("every name").1;
+    let of = |name: Name| {
+        counts
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("every name")
+            .1
+    };
     let gemm_free = [
         Name::MicrogradDemo,
         Name::MicrogradDemoTensor,
@@ -47,7 +53,11 @@ fn warmed_up_steps_allocate_nothing_outside_gemm() {
         Name::DeepNarrow,
         Name::ScalarChain,
     ];
-    let allocating: Vec<_> = gemm_free.iter().map(|&n| (n, of(n))).filter(|(_, c)| *c > 0).collect();
+    let allocating: Vec<_> = gemm_free
+        .iter()
+        .map(|&n| (n, of(n)))
+        .filter(|(_, c)| *c > 0)
+        .collect();
     assert!(allocating.is_empty(), "allocating steps: {allocating:?}");
     assert_eq!(
         of(Name::MlpLarge),
