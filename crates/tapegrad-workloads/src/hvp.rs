@@ -16,8 +16,6 @@ pub(crate) struct HvpMlp<T: Float> {
     v: Vec<Tensor<T>>,
     tape: Tape<T>,
     grads: Gradients<T>,
-    /// `‖H·v‖₂` of the last step.
-    hvp_norm: f64,
 }
 
 impl<T: Float> HvpMlp<T> {
@@ -41,7 +39,6 @@ impl<T: Float> HvpMlp<T> {
             v,
             tape: Tape::new(),
             grads: Gradients::new(),
-            hvp_norm: 0.0,
         }
     }
 }
@@ -61,21 +58,23 @@ impl<T: Float> Workload for HvpMlp<T> {
             .reduce(|a, b| a + b)
             .expect("the MLP has parameters");
         gv.backward_into(&mut self.grads);
-        let sq: f64 = vars
+        loss.item().to_f64()
+    }
+
+    fn details(&self) -> serde_json::Map<String, serde_json::Value> {
+        // `‖H·v‖₂` of the last step, outside the timed steps (as the peers
+        // compute theirs): the store holds exactly the parameters' `H·v`.
+        let sq: f64 = self
+            .grads
             .iter()
-            .flat_map(|&p| self.grads[p].data())
+            .flat_map(|(_, hv)| hv.data())
             .map(|&e| {
                 let e = Float::to_f64(e);
                 e * e
             })
             .sum();
-        self.hvp_norm = sq.sqrt();
-        loss.item().to_f64()
-    }
-
-    fn details(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut d = serde_json::Map::new();
-        d.insert("hvp_norm".into(), self.hvp_norm.into());
+        d.insert("hvp_norm".into(), sq.sqrt().into());
         d.insert(
             "method".into(),
             "grad_graph, then backward of <g, v>".into(),
