@@ -41,6 +41,14 @@ use tapegrad::Float;
 
 /// One workload, ready to run: its data and parameters are made, its tape
 /// and gradient store exist; [`step`](Workload::step) does one timed unit.
+///
+/// ```
+/// use tapegrad_workloads::{build, Name};
+/// let mut w = build::<f32>(Name::DeepNarrow);
+/// let first = w.step();
+/// let later = (0..20).map(|_| w.step()).last().unwrap();
+/// assert!(later < first, "training on a fixed batch lowers its loss");
+/// ```
 pub trait Workload {
     /// One step (forward, loss, backward, update; or the workload's own
     /// unit), returning the loss (for W5 the chain's final value).
@@ -75,6 +83,11 @@ pub enum Name {
 }
 
 /// How a workload's median step time becomes its figure.
+///
+/// ```
+/// use tapegrad_workloads::{Metric, Name};
+/// assert_eq!(Name::ScalarChain.spec().metric, Metric::NsPerOp(30_000));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
     /// Milliseconds per step.
@@ -88,6 +101,12 @@ pub enum Metric {
 }
 
 /// A workload's name, metric, and untimed / timed step counts.
+///
+/// ```
+/// use tapegrad_workloads::Name;
+/// let s = Name::MicrogradDemo.spec();
+/// assert!(s.default_f64 && s.timed == 15);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Spec {
     /// The workload.
