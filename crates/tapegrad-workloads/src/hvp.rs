@@ -1,0 +1,84 @@
+//! W6 `hvp-mlp`: W2's network and data with tanh after both hidden layers;
+//! one step = the mean softmax cross-entropy, its gradient and the
+//! Hessian-vector product `H·v` for all parameters, by reverse over
+//! reverse: `g = loss.grad_graph(P)` records the gradient, then the
+//! backward pass of `⟨g, v⟩` gives `H·v`. `v ~ N(0, 1)` from seed 1, one
+//! tensor per parameter. Nothing is updated.
+
+use crate::mlp::{Activation, Mlp};
+use crate::{data, Workload};
+use tapegrad::{Float, Gradients, Tape, Tensor};
+
+pub(crate) struct HvpMlp<T: Float> {
+    mlp: Mlp<T>,
+    x: Tensor<T>,
+    labels: Vec<usize>,
+    v: Vec<Tensor<T>>,
+    tape: Tape<T>,
+    grads: Gradients<T>,
+}
+
+impl<T: Float> HvpMlp<T> {
+    pub(crate) fn new() -> Self {
+        let mut rng = data::rng(0);
+        let params = data::init_uniform_fanin::<T>(&mut rng, &[784, 512, 512, 10]);
+        let (x, labels) = data::classification_batch(&mut rng, 128, 784, 10);
+        let mut rng_v = data::rng(1);
+        let v = params
+            .iter()
+            .map(|p| {
+                let n = p.data().len();
+                let t: Tensor<T> = data::normal([n], 1.0, &mut rng_v);
+                Tensor::from_vec(t.data().to_vec(), p.shape().clone())
+            })
+            .collect();
+        HvpMlp {
+            mlp: Mlp::new(params, Activation::Tanh),
+            x,
+            labels,
+            v,
+            tape: Tape::new(),
+            grads: Gradients::new(),
+        }
+    }
+}
+
+impl<T: Float> Workload for HvpMlp<T> {
+    fn step(&mut self) -> f64 {
+        self.tape.clear();
+        let tape = &self.tape;
+        let vars = self.mlp.record(tape);
+        let x = tape.constant_slice(self.x.data(), self.x.shape().clone());
+        let loss = self.mlp.logits(&vars, x).cross_entropy(&self.labels);
+        let g = loss.grad_graph(&vars);
+        let gv = g
+            .iter()
+            .zip(&self.v)
+            .map(|(&gi, vi)| (gi * tape.constant_slice(vi.data(), vi.shape().clone())).sum())
+            .reduce(|a, b| a + b)
+            .expect("the MLP has parameters");
+        gv.backward_into(&mut self.grads);
+        loss.item().to_f64()
+    }
+
+    fn details(&self) -> serde_json::Map<String, serde_json::Value> {
+        // `‖H·v‖₂` of the last step, outside the timed steps (as the peers
+        // compute theirs): the store holds exactly the parameters' `H·v`.
+        let sq: f64 = self
+            .grads
+            .iter()
+            .flat_map(|(_, hv)| hv.data())
+            .map(|&e| {
+                let e = Float::to_f64(e);
+                e * e
+            })
+            .sum();
+        let mut d = serde_json::Map::new();
+        d.insert("hvp_norm".into(), sq.sqrt().into());
+        d.insert(
+            "method".into(),
+            "grad_graph, then backward of <g, v>".into(),
+        );
+        d
+    }
+}

@@ -1,0 +1,197 @@
+//! W1 `micrograd-demo`: micrograd's demo, an MLP 2-16-16-1 (ReLU, ReLU,
+//! linear) on `make_moons(100, noise 0.1)` with labels `±1`; loss
+//! `mean(relu(1 − yᵢ·scoreᵢ)) + 1e-4·Σ p²`; SGD lr 0.1. Init as
+//! micrograd's: `w ~ U(−1, 1)`, `b = 0`. Two forms: every value a 0-d
+//! node ([`Scalars`], as micrograd records it) and batched tensors
+//! ([`Tensors`], as the PyTorch peer runs it).
+
+use crate::{data, Workload};
+use rand::Rng;
+use tapegrad::{Float, Gradients, Tape, Tensor, Var};
+
+/// Layer widths.
+const SIZES: [usize; 4] = [2, 16, 16, 1];
+/// Parameters: `(2+1)·16 + (16+1)·16 + (16+1)·1`.
+const PARAMS: usize = 337;
+/// Points.
+const POINTS: usize = 100;
+const LR: f64 = 0.1;
+const REG: f64 = 1e-4;
+
+/// Neuron by neuron, layer by layer: each neuron's weights, then its bias
+/// (micrograd's `parameters()` order).
+fn init(rng: &mut rand::rngs::StdRng) -> [f64; PARAMS] {
+    let mut p = [0.0; PARAMS];
+    let mut k = 0;
+    for io in SIZES.windows(2) {
+        for _ in 0..io[1] {
+            for _ in 0..io[0] {
+                p[k] = rng.random_range(-1.0..1.0);
+                k += 1;
+            }
+            k += 1; // the bias stays 0
+        }
+    }
+    p
+}
+
+/// The moons and micrograd's parameters, from seed 0.
+fn setup() -> (Vec<f64>, Vec<f64>, [f64; PARAMS]) {
+    let mut rng = data::rng(0);
+    let (x, y) = data::make_moons(&mut rng, POINTS, 0.1);
+    let params = init(&mut rng);
+    (x, y, params)
+}
+
+/// W1 as micrograd records it: every value a 0-d node (~65,000 per step).
+pub(crate) struct Scalars<T: Float> {
+    x: Vec<T>,
+    y: Vec<T>,
+    params: [T; PARAMS],
+    tape: Tape<T>,
+    grads: Gradients<T>,
+}
+
+impl<T: Float> Scalars<T> {
+    pub(crate) fn new() -> Self {
+        let (x, y, p) = setup();
+        Scalars {
+            x: x.into_iter().map(T::from_f64).collect(),
+            y: y.into_iter().map(T::from_f64).collect(),
+            params: p.map(T::from_f64),
+            tape: Tape::new(),
+            grads: Gradients::new(),
+        }
+    }
+}
+
+/// One micrograd `Layer` on scalar inputs: `act = b + Σ wᵢ·xᵢ`, ReLU if
+/// `relu`. `p` holds the layer's neurons (weights then bias each).
+fn layer<'t, T: Float, const IN: usize, const OUT: usize>(
+    p: &[Var<'t, T>],
+    x: &[Var<'t, T>; IN],
+    relu: bool,
+) -> [Var<'t, T>; OUT] {
+    std::array::from_fn(|j| {
+        let n = &p[j * (IN + 1)..(j + 1) * (IN + 1)];
+        let act = x.iter().zip(n).fold(n[IN], |acc, (&xi, &wi)| acc + wi * xi);
+        if relu {
+            act.relu()
+        } else {
+            act
+        }
+    })
+}
+
+impl<T: Float> Workload for Scalars<T> {
+    fn step(&mut self) -> f64 {
+        self.tape.clear();
+        let tape = &self.tape;
+        // On the stack, so recording the parameters allocates nothing.
+        let p: [Var<'_, T>; PARAMS] = std::array::from_fn(|i| tape.scalar(self.params[i]));
+        let (l1, rest) = p.split_at(3 * 16);
+        let (l2, l3) = rest.split_at(17 * 16);
+        let mut data_loss: Option<Var<'_, T>> = None;
+        for (xy, &y) in self.x.chunks_exact(2).zip(&self.y) {
+            let x = [tape.constant_scalar(xy[0]), tape.constant_scalar(xy[1])];
+            let h1: [Var<'_, T>; 16] = layer(l1, &x, true);
+            let h2: [Var<'_, T>; 16] = layer(l2, &h1, true);
+            let [score]: [Var<'_, T>; 1] = layer(l3, &h2, false);
+            let margin = score.mul_scalar(-y).add_scalar(T::one()).relu();
+            data_loss = Some(match data_loss {
+                Some(s) => s + margin,
+                None => margin,
+            });
+        }
+        let reg = p[1..].iter().fold(p[0] * p[0], |acc, &w| acc + w * w);
+        let data_loss = data_loss.expect("the moons have 100 points");
+        let loss = data_loss.mul_scalar(T::from_f64(1.0 / POINTS as f64))
+            + reg.mul_scalar(T::from_f64(REG));
+        loss.backward_into(&mut self.grads);
+        let lr = T::from_f64(LR);
+        for (w, &v) in self.params.iter_mut().zip(&p) {
+            *w -= lr * self.grads[v].item();
+        }
+        loss.item().to_f64()
+    }
+
+    fn details(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut d = serde_json::Map::new();
+        d.insert("tape_nodes_per_step".into(), self.tape.len().into());
+        d.insert("parameters".into(), PARAMS.into());
+        d
+    }
+}
+
+/// W1 as batched tensors (batch 100), as the PyTorch peer runs it.
+pub(crate) struct Tensors<T: Float> {
+    x: Tensor<T>,
+    /// `−y`, `[100, 1]`.
+    neg_y: Tensor<T>,
+    /// `W₁ [2,16], b₁, W₂ [16,16], b₂, W₃ [16,1], b₃`, from micrograd's
+    /// neurons.
+    params: Vec<Tensor<T>>,
+    tape: Tape<T>,
+    grads: Gradients<T>,
+}
+
+impl<T: Float> Tensors<T> {
+    pub(crate) fn new() -> Self {
+        let (x, y, p) = setup();
+        let mut params = Vec::new();
+        let mut k = 0;
+        for io in SIZES.windows(2) {
+            let (nin, nout) = (io[0], io[1]);
+            let mut w = vec![T::zero(); nin * nout];
+            let mut b = vec![T::zero(); nout];
+            for j in 0..nout {
+                for i in 0..nin {
+                    w[i * nout + j] = T::from_f64(p[k]);
+                    k += 1;
+                }
+                b[j] = T::from_f64(p[k]);
+                k += 1;
+            }
+            params.push(Tensor::from_vec(w, [nin, nout]));
+            params.push(Tensor::from_vec(b, [nout]));
+        }
+        Tensors {
+            x: Tensor::from_vec(x.into_iter().map(T::from_f64).collect(), [POINTS, 2]),
+            neg_y: Tensor::from_vec(
+                y.into_iter().map(|v| T::from_f64(-v)).collect(),
+                [POINTS, 1],
+            ),
+            params,
+            tape: Tape::new(),
+            grads: Gradients::new(),
+        }
+    }
+}
+
+impl<T: Float> Workload for Tensors<T> {
+    fn step(&mut self) -> f64 {
+        self.tape.clear();
+        let tape = &self.tape;
+        let v: [Var<'_, T>; 6] = std::array::from_fn(|i| {
+            tape.param_slice(self.params[i].data(), self.params[i].shape().clone())
+        });
+        let x = tape.constant_slice(self.x.data(), self.x.shape().clone());
+        let neg_y = tape.constant_slice(self.neg_y.data(), self.neg_y.shape().clone());
+        let h1 = (x.matmul(v[0]) + v[1]).relu();
+        let h2 = (h1.matmul(v[2]) + v[3]).relu();
+        let score = h2.matmul(v[4]) + v[5];
+        let data_loss = (score * neg_y).add_scalar(T::one()).relu().mean();
+        let reg = v[1..]
+            .iter()
+            .fold(v[0].square().sum(), |acc, &p| acc + p.square().sum());
+        let loss = data_loss + reg.mul_scalar(T::from_f64(REG));
+        loss.backward_into(&mut self.grads);
+        let lr = T::from_f64(LR);
+        for (p, &var) in self.params.iter_mut().zip(&v) {
+            for (e, &g) in p.data_mut().iter_mut().zip(self.grads[var].data()) {
+                *e -= lr * g;
+            }
+        }
+        loss.item().to_f64()
+    }
+}

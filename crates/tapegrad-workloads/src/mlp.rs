@@ -1,0 +1,171 @@
+//! The dense MLP of W2, W3, W4 and W6, and the training workloads built on
+//! it: W2 `mlp-large`, W4 `deep-narrow` (softmax cross-entropy on a fixed
+//! batch) and W3 `online-tiny` (per-sample MSE).
+
+use crate::{data, Workload};
+use smallvec::SmallVec;
+use tapegrad::{Float, Gradients, Tape, Tensor, Var};
+
+/// The parameters' `Var`s of one recording, inline: the deepest network
+/// here (W4) has 18 parameter tensors, so recording them allocates nothing.
+pub(crate) type ParamVars<'t, T> = SmallVec<[Var<'t, T>; 18]>;
+
+/// The hidden layers' nonlinearity.
+#[derive(Clone, Copy)]
+pub(crate) enum Activation {
+    Relu,
+    Selu,
+    Tanh,
+}
+
+/// `W₁, b₁, W₂, b₂, …` (`W [in, out]`, `y = x·W + b`) and the hidden
+/// layers' activation (none after the last layer).
+pub(crate) struct Mlp<T: Float> {
+    pub(crate) params: Vec<Tensor<T>>,
+    activation: Activation,
+}
+
+impl<T: Float> Mlp<T> {
+    pub(crate) fn new(params: Vec<Tensor<T>>, activation: Activation) -> Self {
+        Mlp { params, activation }
+    }
+
+    /// The parameters as leaves of `tape` (copied onto it).
+    pub(crate) fn record<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
+        self.params
+            .iter()
+            .map(|p| tape.param_slice(p.data(), p.shape().clone()))
+            .collect()
+    }
+
+    /// The logits of `x`.
+    pub(crate) fn logits<'t>(&self, vars: &[Var<'t, T>], x: Var<'t, T>) -> Var<'t, T> {
+        let layers = vars.len() / 2;
+        let mut h = x;
+        for (i, wb) in vars.chunks_exact(2).enumerate() {
+            h = h.matmul(wb[0]) + wb[1];
+            if i + 1 < layers {
+                h = match self.activation {
+                    Activation::Relu => h.relu(),
+                    Activation::Selu => h.selu(),
+                    Activation::Tanh => h.tanh(),
+                };
+            }
+        }
+        h
+    }
+
+    /// Plain SGD, `p −= lr·∂L/∂p`.
+    pub(crate) fn sgd(&mut self, vars: &[Var<'_, T>], grads: &Gradients<T>, lr: T) {
+        for (p, &v) in self.params.iter_mut().zip(vars) {
+            for (e, &g) in p.data_mut().iter_mut().zip(grads[v].data()) {
+                *e -= lr * g;
+            }
+        }
+    }
+}
+
+/// A classifier trained on one fixed batch: mean softmax cross-entropy,
+/// SGD with lr 0.01 (W2, W4).
+pub(crate) struct Classifier<T: Float> {
+    mlp: Mlp<T>,
+    x: Tensor<T>,
+    labels: Vec<usize>,
+    tape: Tape<T>,
+    grads: Gradients<T>,
+}
+
+impl<T: Float> Classifier<T> {
+    /// W2: 784-512-512-10, ReLU, batch 128, `U(±1/√fan_in)` init.
+    pub(crate) fn mlp_large() -> Self {
+        Self::mlp_large_with_batch(128)
+    }
+
+    /// W2's network and init with another batch size.
+    pub(crate) fn mlp_large_with_batch(batch: usize) -> Self {
+        let mut rng = data::rng(0);
+        let params = data::init_uniform_fanin(&mut rng, &[784, 512, 512, 10]);
+        let (x, labels) = data::classification_batch(&mut rng, batch, 784, 10);
+        Self::new(Mlp::new(params, Activation::Relu), x, labels)
+    }
+
+    /// W4: 64 → eight `Linear(64, 64)` + SELU → `Linear(64, 10)`, batch 32,
+    /// LeCun normal init.
+    pub(crate) fn deep_narrow() -> Self {
+        let mut rng = data::rng(0);
+        let sizes = [64, 64, 64, 64, 64, 64, 64, 64, 64, 10];
+        let params = data::init_lecun_normal(&mut rng, &sizes);
+        let (x, labels) = data::classification_batch(&mut rng, 32, 64, 10);
+        Self::new(Mlp::new(params, Activation::Selu), x, labels)
+    }
+
+    fn new(mlp: Mlp<T>, x: Tensor<T>, labels: Vec<usize>) -> Self {
+        Classifier {
+            mlp,
+            x,
+            labels,
+            tape: Tape::new(),
+            grads: Gradients::new(),
+        }
+    }
+}
+
+impl<T: Float> Workload for Classifier<T> {
+    fn step(&mut self) -> f64 {
+        self.tape.clear();
+        let tape = &self.tape;
+        let vars = self.mlp.record(tape);
+        let x = tape.constant_slice(self.x.data(), self.x.shape().clone());
+        let loss = self.mlp.logits(&vars, x).cross_entropy(&self.labels);
+        loss.backward_into(&mut self.grads);
+        self.mlp.sgd(&vars, &self.grads, T::from_f64(0.01));
+        loss.item().to_f64()
+    }
+}
+
+/// W3: the 4-2-2-1 ReLU network trained one sample at a time (MSE, SGD lr
+/// 0.01), visiting 1000 fixed samples in order.
+pub(crate) struct OnlineTiny<T: Float> {
+    mlp: Mlp<T>,
+    x: Tensor<T>,
+    y: Tensor<T>,
+    next: usize,
+    tape: Tape<T>,
+    grads: Gradients<T>,
+}
+
+/// W3's number of samples (one epoch).
+const SAMPLES: usize = 1000;
+
+impl<T: Float> OnlineTiny<T> {
+    pub(crate) fn new() -> Self {
+        let mut rng = data::rng(0);
+        let params = data::init_uniform_fanin(&mut rng, &[4, 2, 2, 1]);
+        let x = data::normal([SAMPLES, 4], 1.0, &mut rng);
+        let y = data::normal([SAMPLES, 1], 1.0, &mut rng);
+        OnlineTiny {
+            mlp: Mlp::new(params, Activation::Relu),
+            x,
+            y,
+            next: 0,
+            tape: Tape::new(),
+            grads: Gradients::new(),
+        }
+    }
+}
+
+impl<T: Float> Workload for OnlineTiny<T> {
+    fn step(&mut self) -> f64 {
+        let i = self.next;
+        self.next = (i + 1) % SAMPLES;
+        self.tape.clear();
+        let tape = &self.tape;
+        let vars = self.mlp.record(tape);
+        let x = tape.constant_slice(&self.x.data()[4 * i..4 * i + 4], [1, 4]);
+        let y = tape.constant_slice(&self.y.data()[i..i + 1], [1, 1]);
+        let loss = self.mlp.logits(&vars, x).mse(y);
+        loss.backward_into(&mut self.grads);
+        self.mlp.sgd(&vars, &self.grads, T::from_f64(0.01));
+        loss.item().to_f64()
+    }
+}
