@@ -90,7 +90,7 @@ impl ActivationStats {
         post: &[T],
     ) {
         assert!(
-            pre.len() == post.len() && units > 0 && pre.len() % units == 0,
+            pre.len() == post.len() && units > 0 && pre.len().is_multiple_of(units),
             "tapegrad-nn: ActivationStats::observe: {} pre-activations, {} outputs, {units} units",
             pre.len(),
             post.len()

@@ -27,7 +27,7 @@ fn index(shape: &[usize], bound: usize, seed: u64) -> Indices {
 /// An axis of a rank-`rank` value, written negatively half the time.
 fn axis_of(rank: usize, seed: u64) -> isize {
     let a = (seed % rank as u64) as isize;
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         a - rank as isize
     } else {
         a

@@ -160,7 +160,7 @@ fn check(x: &[usize], w: &[usize], o: Conv2dOptions) -> Result<(Geom, Shape), St
     if g == 0 || o.stride.contains(&0) || o.dilation.contains(&0) {
         return Err("stride, dilation and groups must be at least 1".into());
     }
-    if x[1] % g != 0 || w[0] % g != 0 {
+    if !x[1].is_multiple_of(g) || !w[0].is_multiple_of(g) {
         return Err(format!(
             "input channels {} and output channels {} must both be divisible by groups {g}",
             x[1], w[0]

@@ -235,7 +235,7 @@ impl<'t, T: Float> Var<'t, T> {
     #[track_caller]
     pub fn pad(self, pad: &[isize], value: f64) -> Var<'t, T> {
         let xs = self.shape();
-        if pad.len() % 2 != 0 || pad.len() / 2 > xs.rank() {
+        if !pad.len().is_multiple_of(2) || pad.len() / 2 > xs.rank() {
             panic!(
                 "tapegrad: pad: {pad:?} is not (before, after) pairs for at most the {} axes of shape {xs} (at {})",
                 xs.rank(),
