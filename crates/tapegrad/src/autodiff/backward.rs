@@ -200,6 +200,7 @@ pub(crate) fn run<T: Float>(
         nodes,
         values,
         shapes,
+        numels,
         locations,
         links,
         customs,
@@ -221,6 +222,7 @@ pub(crate) fn run<T: Float>(
         nodes,
         values,
         shapes,
+        numels,
         links,
         customs,
     };
@@ -235,7 +237,7 @@ pub(crate) fn run<T: Float>(
         if !node.requires_grad {
             continue;
         }
-        let Some((slot, mut g)) = grads.take(id) else {
+        let Some(mut g) = grads.take(id) else {
             if node.is_param {
                 store(out, id, None, v.shape(id));
             }
@@ -257,6 +259,6 @@ pub(crate) fn run<T: Float>(
                 crate::tape::anomaly::check_backward(&v, locations, id, grads);
             }
         }
-        grads.give_back(slot, g);
+        grads.give_back(g);
     }
 }

@@ -298,6 +298,7 @@ fn local_derivatives<T: Float>(
         nodes: &inner.nodes,
         values: &inner.values,
         shapes: &inner.shapes,
+        numels: &inner.numels,
         links: &inner.links,
         customs: &inner.customs,
     };
@@ -321,12 +322,12 @@ fn local_derivatives<T: Float>(
             if !reaches[i as usize] || mine.iter().any(|&(j, _)| j == i) {
                 continue;
             }
-            if let Some((slot, g)) = scratch.take(i) {
+            if let Some(g) = scratch.take(i) {
                 if g.len() != 1 {
                     return Err(not_scalar(inner, i));
                 }
                 mine.push((i, g[0]));
-                scratch.give_back(slot, g);
+                scratch.give_back(g);
                 reached[i as usize] = true;
             }
         }

@@ -23,6 +23,8 @@ pub(crate) trait BinaryFn: Copy + Debug + PartialEq {
     fn name(self) -> &'static str;
     /// `out = f(a, b)` broadcast to `out`'s shape.
     fn forward<T: Float>(self, shapes: [&Shape; 3], a: &[T], b: &[T], out: &mut [T]);
+    /// `f(a, b)` of one pair of elements: the forward of 0-d operands.
+    fn forward_one<T: Float>(self, a: T, b: T) -> T;
     /// Adds operand `side`'s (0 for `a`, 1 for `b`) share of `g` into `acc`.
     fn backward<T: Float>(
         self,
@@ -56,6 +58,23 @@ impl<F: BinaryFn> Rule for Binary<F> {
     }
 
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        if v.is_scalar(self.a) && v.is_scalar(self.b) {
+            // 0-d operands: the same `vjp`s on one element each, without
+            // the shape and loop machinery.
+            let (ga, a, b, y) = (
+                E(g[0]),
+                E(v.scalar(self.a)),
+                E(v.scalar(self.b)),
+                E(v.scalar(id)),
+            );
+            if let Some(acc) = gb.acc(v, self.a) {
+                acc[0] += self.f.vjp_a(ga, a, b, y).0;
+            }
+            if let Some(acc) = gb.acc(v, self.b) {
+                acc[0] += self.f.vjp_b(ga, a, b, y).0;
+            }
+            return;
+        }
         let shapes = [v.shape(self.a), v.shape(self.b), v.shape(id)];
         let xs = [v.val(self.a), v.val(self.b), v.val(id)];
         for (side, input) in [self.a, self.b].into_iter().enumerate() {
@@ -94,6 +113,15 @@ impl<'t, T: Float> Var<'t, T> {
         Op: From<Binary<F>>,
     {
         self.same_tape(&rhs, f.name());
+        let (a, b) = (self.id, rhs.id);
+        if self.tape.all_scalar(&[a, b]) {
+            // 0-d operands: no broadcast to work out, no shape to copy.
+            return self
+                .tape
+                .record(Binary { f, a, b }.into(), Shape::scalar(), |v, o| {
+                    o[0] = f.forward_one(v.scalar(a), v.scalar(b));
+                });
+        }
         let (sa, sb) = (self.shape(), rhs.shape());
         let broadcast = if sa == sb {
             Some(sa.clone())
@@ -109,7 +137,6 @@ impl<'t, T: Float> Var<'t, T> {
                 std::panic::Location::caller()
             )
         };
-        let (a, b) = (self.id, rhs.id);
         self.tape
             .record(Binary { f, a, b }.into(), out.clone(), |v, o| {
                 f.forward([&sa, &sb, &out], v.val(a), v.val(b), o)
@@ -207,6 +234,17 @@ macro_rules! binary_family {
                 match self {
                     $( $family::$variant { $($field),* } => {
                         $crate::ops::binary::forward_loop(|$fa: T, $fb: T| $forward, shapes, a, b, out)
+                    } )+
+                }
+            }
+
+            #[allow(unused_variables)]
+            #[inline]
+            fn forward_one<T: $crate::Float>(self, a: T, b: T) -> T {
+                match self {
+                    $( $family::$variant { $($field),* } => {
+                        let ($fa, $fb) = (a, b);
+                        $forward
                     } )+
                 }
             }

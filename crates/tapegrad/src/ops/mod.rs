@@ -165,10 +165,12 @@ macro_rules! op_list {
         } )+
 
         impl Op {
+            #[inline]
             pub(crate) fn name(&self) -> &'static str {
                 match self { $( Op::$variant(r) => r.name(), )+ }
             }
 
+            #[inline]
             pub(crate) fn inputs<'a>(&'a self, links: &'a [NodeId]) -> Inputs<'a> {
                 match self { $( Op::$variant(r) => r.inputs(links), )+ }
             }

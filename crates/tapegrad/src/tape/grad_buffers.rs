@@ -1,41 +1,98 @@
 //! Gradient buffers of the nodes a backward pass has still to visit, pooled
 //! so that a repeated step allocates nothing.
 
-use crate::tape::{NodeId, Values};
+use crate::tape::{NodeId, Values, SCALAR};
 use crate::Float;
+use std::ops::{Deref, DerefMut};
 
 pub(crate) const NONE: u32 = u32::MAX;
+
+/// The slot of a 0-d node whose gradient lives in the dense scalar lane.
+const DENSE: u32 = u32::MAX - 1;
 
 /// Gradient buffers of the nodes still waiting to be visited. A node's
 /// buffer is created on its first contribution and recycled into a pool as
 /// soon as the node has passed its gradient on, so the live set stays at
 /// the frontier of the walk and a repeated step allocates nothing.
+///
+/// A 0-d node needs no buffer: its gradient is one element of a dense lane
+/// indexed by node id, so a scalar graph's walk does no pool search, no
+/// fill and no buffer move per node.
 #[derive(Default)]
 pub(crate) struct GradBuffers<T> {
     slot: Vec<u32>,
     bufs: Vec<Vec<T>>,
     free: Vec<u32>,
+    /// `scalars[id]` is the gradient of 0-d node `id` where `slot[id]` is
+    /// `DENSE`; stale elsewhere (first use zeroes it).
+    scalars: Vec<T>,
+}
+
+/// A finished gradient moved out of [`GradBuffers`]: one element of the
+/// scalar lane, or a pooled buffer to hand back.
+pub(crate) enum Taken<T> {
+    Scalar([T; 1]),
+    Buf(u32, Vec<T>),
+}
+
+impl<T> Deref for Taken<T> {
+    type Target = [T];
+    #[inline]
+    fn deref(&self) -> &[T] {
+        match self {
+            Taken::Scalar(x) => x,
+            Taken::Buf(_, b) => b,
+        }
+    }
+}
+
+impl<T> DerefMut for Taken<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            Taken::Scalar(x) => x,
+            Taken::Buf(_, b) => b,
+        }
+    }
 }
 
 impl<T: Float> GradBuffers<T> {
     pub(crate) fn reset(&mut self, n_nodes: usize) {
         self.slot.clear();
         self.slot.resize(n_nodes, NONE);
+        if self.scalars.len() < n_nodes {
+            self.scalars.resize(n_nodes, T::zero());
+        }
         self.free.clear();
         self.free.extend(0..self.bufs.len() as u32);
     }
 
     /// The gradient buffer of input `id` for accumulation, zero-filled on
     /// first use; `None` when no gradient flows into that node.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn acc(&mut self, v: &Values<'_, T>, id: NodeId) -> Option<&mut [T]> {
         let node = &v.nodes[id as usize];
         if !node.requires_grad {
             return None;
         }
+        if node.shape != SCALAR {
+            return Some(self.pooled(v.numels[node.shape as usize], id));
+        }
+        let i = id as usize;
+        if self.slot[i] == NONE {
+            self.slot[i] = DENSE;
+            self.scalars[i] = T::zero();
+        }
+        Some(std::slice::from_mut(&mut self.scalars[i]))
+    }
+
+    /// The pooled buffer of `n` elements of node `id`, taken from the pool
+    /// (zero-filled) or created on first use. Out of line, so that the 0-d
+    /// path of [`acc`](Self::acc) inlines into every rule.
+    #[inline(never)]
+    fn pooled(&mut self, n: usize, id: NodeId) -> &mut [T] {
         let mut s = self.slot[id as usize];
         if s == NONE {
-            let n = v.shapes[node.shape as usize].numel();
             s = match self
                 .free
                 .iter()
@@ -53,19 +110,25 @@ impl<T: Float> GradBuffers<T> {
             };
             self.slot[id as usize] = s;
         }
-        Some(&mut self.bufs[s as usize])
+        &mut self.bufs[s as usize]
     }
 
     /// Moves out the finished gradient of `id`, if it received any.
     #[inline]
-    pub(crate) fn take(&mut self, id: NodeId) -> Option<(u32, Vec<T>)> {
-        let s = std::mem::replace(&mut self.slot[id as usize], NONE);
-        (s != NONE).then(|| (s, std::mem::take(&mut self.bufs[s as usize])))
+    pub(crate) fn take(&mut self, id: NodeId) -> Option<Taken<T>> {
+        match std::mem::replace(&mut self.slot[id as usize], NONE) {
+            NONE => None,
+            DENSE => Some(Taken::Scalar([self.scalars[id as usize]])),
+            s => Some(Taken::Buf(s, std::mem::take(&mut self.bufs[s as usize]))),
+        }
     }
 
+    /// Returns a taken buffer to the pool.
     #[inline]
-    pub(crate) fn give_back(&mut self, s: u32, buf: Vec<T>) {
-        self.bufs[s as usize] = buf;
-        self.free.push(s);
+    pub(crate) fn give_back(&mut self, taken: Taken<T>) {
+        if let Taken::Buf(s, buf) = taken {
+            self.bufs[s as usize] = buf;
+            self.free.push(s);
+        }
     }
 }

@@ -25,6 +25,12 @@ use std::sync::Arc;
 /// Index of a node in its tape.
 pub(crate) type NodeId = u32;
 
+/// The index of the 0-d shape `[]` in every tape's shape table: it is
+/// entry 0 from the start and survives [`Tape::clear`], so recording a
+/// scalar never searches the table, and a kernel recognises a 0-d node
+/// by one integer compare.
+pub(crate) const SCALAR: u32 = 0;
+
 /// One recorded operation: what produced it, where its value lives, and
 /// whether a gradient can flow into it.
 #[derive(Clone, Debug)]
@@ -50,6 +56,9 @@ pub(crate) struct Inner<T: Float> {
     pub nodes: Vec<Node>,
     pub values: Vec<T>,
     pub shapes: Vec<Shape>,
+    /// `numels[k]` is `shapes[k].numel()`, kept so that finding a node's
+    /// values costs one load instead of a product over its dimensions.
+    pub numels: Vec<usize>,
     /// The user's source line that recorded each node, apart from the nodes
     /// so that the reverse walk streams through 48-byte nodes only.
     pub locations: Vec<&'static Location<'static>>,
@@ -123,7 +132,8 @@ impl<T: Float> Tape<T> {
             inner: RefCell::new(Inner {
                 nodes: Vec::new(),
                 values: Vec::new(),
-                shapes: Vec::new(),
+                shapes: vec![Shape::scalar()],
+                numels: vec![1],
                 locations: Vec::new(),
                 links: Vec::new(),
                 customs: Vec::new(),
@@ -191,7 +201,8 @@ impl<T: Float> Tape<T> {
         let inner = self.inner.get_mut();
         inner.nodes.clear();
         inner.values.clear();
-        inner.shapes.clear();
+        inner.shapes.truncate(1);
+        inner.numels.truncate(1);
         inner.locations.clear();
         inner.links.clear();
         inner.customs.clear();
@@ -367,10 +378,16 @@ impl<T: Float> Tape<T> {
             Location::caller()
         );
         let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
         let offset = inner.values.len();
-        inner.values.extend_from_slice(data);
+        // One element is pushed, not copied: `extend_from_slice` calls
+        // `memcpy` for a length it cannot see.
+        match data {
+            [x] => inner.values.push(*x),
+            _ => inner.values.extend_from_slice(data),
+        }
         let id = inner.nodes.len() as NodeId;
-        let shape = intern(&mut inner.shapes, shape);
+        let shape = shape_index(&mut inner.shapes, &mut inner.numels, shape);
         inner.nodes.push(Node {
             op: Op::Leaf(Leaf),
             offset,
@@ -403,14 +420,18 @@ impl<T: Float> Tape<T> {
                 .iter()
                 .any(|&i| inner.nodes[i as usize].requires_grad);
         let offset = inner.values.len();
-        let n = shape.numel();
-        inner.values.resize(offset + n, T::zero());
+        // A 0-d result is pushed: `resize` runs a fill loop.
+        match shape.rank() {
+            0 => inner.values.push(T::zero()),
+            _ => inner.values.resize(offset + shape.numel(), T::zero()),
+        }
         let (before, out) = inner.values.split_at_mut(offset);
         fill(
             &Values {
                 nodes: &inner.nodes,
                 values: before,
                 shapes: &inner.shapes,
+                numels: &inner.numels,
                 links: &inner.links,
                 customs: &inner.customs,
             },
@@ -428,7 +449,7 @@ impl<T: Float> Tape<T> {
             );
         }
         let id = inner.nodes.len() as NodeId;
-        let shape = intern(&mut inner.shapes, shape);
+        let shape = shape_index(&mut inner.shapes, &mut inner.numels, shape);
         inner.nodes.push(Node {
             op: if requires_grad || recording {
                 op
@@ -456,19 +477,40 @@ impl<T: Float> Tape<T> {
         })
     }
 
+    /// Whether every node of `ids` is 0-d (one borrow, no shape copied).
+    #[inline]
+    pub(crate) fn all_scalar(&self, ids: &[NodeId]) -> bool {
+        let inner = self.inner.borrow();
+        ids.iter().all(|&i| inner.nodes[i as usize].shape == SCALAR)
+    }
+
     pub(crate) fn shape_of(&self, id: NodeId) -> Shape {
         let inner = self.inner.borrow();
         inner.shapes[inner.nodes[id as usize].shape as usize].clone()
     }
 }
 
-/// The index of `shape` in `shapes`, appending it unless one of the last
-/// few entries already holds it (consecutive ops mostly share shapes).
-fn intern(shapes: &mut Vec<Shape>, shape: Shape) -> u32 {
-    let recent = shapes.len().saturating_sub(4);
+/// The index of `shape` in `shapes`: [`SCALAR`] for `[]` without a call,
+/// else what [`intern`] finds or appends.
+#[inline(always)]
+fn shape_index(shapes: &mut Vec<Shape>, numels: &mut Vec<usize>, shape: Shape) -> u32 {
+    if shape.rank() == 0 {
+        SCALAR
+    } else {
+        intern(shapes, numels, shape)
+    }
+}
+
+/// The index of a shape of rank ≥ 1 in `shapes`, appending it unless one
+/// of the last few entries already holds it (consecutive ops mostly share
+/// shapes).
+#[inline(never)]
+fn intern(shapes: &mut Vec<Shape>, numels: &mut Vec<usize>, shape: Shape) -> u32 {
+    let recent = shapes.len().saturating_sub(4).max(1);
     match shapes[recent..].iter().rposition(|s| *s == shape) {
         Some(i) => (recent + i) as u32,
         None => {
+            numels.push(shape.numel());
             shapes.push(shape);
             (shapes.len() - 1) as u32
         }
@@ -480,6 +522,7 @@ pub(crate) struct Values<'a, T: Float> {
     pub nodes: &'a [Node],
     pub values: &'a [T],
     pub shapes: &'a [Shape],
+    pub numels: &'a [usize],
     pub links: &'a [NodeId],
     pub customs: &'a [Arc<dyn CustomOp<T>>],
 }
@@ -488,7 +531,19 @@ impl<T: Float> Values<'_, T> {
     #[inline]
     pub fn val(&self, id: NodeId) -> &[T] {
         let n = &self.nodes[id as usize];
-        &self.values[n.offset..n.offset + self.shapes[n.shape as usize].numel()]
+        &self.values[n.offset..n.offset + self.numels[n.shape as usize]]
+    }
+
+    /// Whether node `id` is 0-d.
+    #[inline]
+    pub fn is_scalar(&self, id: NodeId) -> bool {
+        self.nodes[id as usize].shape == SCALAR
+    }
+
+    /// The value of 0-d node `id`.
+    #[inline]
+    pub fn scalar(&self, id: NodeId) -> T {
+        self.values[self.nodes[id as usize].offset]
     }
 
     #[inline]

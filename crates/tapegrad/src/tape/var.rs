@@ -88,7 +88,7 @@ impl<'t, T: Float> Var<'t, T> {
     #[must_use]
     pub fn numel(&self) -> usize {
         let inner = self.tape.inner.borrow();
-        inner.shapes[inner.nodes[self.id as usize].shape as usize].numel()
+        inner.numels[inner.nodes[self.id as usize].shape as usize]
     }
 
     /// A copy of the value as a tensor.
@@ -115,7 +115,8 @@ impl<'t, T: Float> Var<'t, T> {
         let inner = self.tape.inner.borrow();
         let n = &inner.nodes[self.id as usize];
         let shape = &inner.shapes[n.shape as usize];
-        f(&inner.values[n.offset..n.offset + shape.numel()], shape)
+        let numel = inner.numels[n.shape as usize];
+        f(&inner.values[n.offset..n.offset + numel], shape)
     }
 
     /// The value of a one-element node.

@@ -381,8 +381,15 @@ impl<T: Float> Tensor<T> {
     /// Replaces shape and contents with those of `src`, reusing this
     /// tensor's allocation when it is large enough.
     pub(crate) fn assign_from(&mut self, src: &[T], shape: &Shape) {
-        self.data.clear();
-        self.data.extend_from_slice(src);
+        // One element is stored in place: `extend_from_slice` calls
+        // `memcpy` for a length it cannot see, the cost of a scalar
+        // parameter's whole gradient.
+        if let ([x], [d]) = (src, &mut self.data[..]) {
+            *d = *x;
+        } else {
+            self.data.clear();
+            self.data.extend_from_slice(src);
+        }
         if &self.shape != shape {
             self.shape = shape.clone();
         }
