@@ -2,7 +2,7 @@
 
 use tapegrad::Float;
 
-use crate::Mlp;
+use crate::Network;
 
 /// The validation metric early stopping watches.
 ///
@@ -71,12 +71,12 @@ impl<T: Float> BestEpoch<T> {
     /// Records the end of `epoch`; when the rule's patience has run out,
     /// puts the best epoch's parameters back into `mlp` and returns that
     /// epoch.
-    pub(super) fn after_epoch(
+    pub(super) fn after_epoch<N: Network<T> + ?Sized>(
         &mut self,
         epoch: usize,
         val_loss: Option<f64>,
         val_accuracy: Option<f64>,
-        mlp: &mut Mlp<T>,
+        mlp: &mut N,
     ) -> Option<usize> {
         // Higher is better for both metrics once the loss is negated.
         let m = match self.rule.metric {
