@@ -114,6 +114,7 @@ pub use explain::{
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use ops::concat::{cat, stack};
 pub use ops::custom::{BackwardContext, CustomOp, ForwardContext};
+pub use ops::reduction::Reduction;
 pub use ops::select::where_;
 pub use tape::{Tape, Var};
 pub use tensor::{Axes, Float, Indices, Shape, Tensor};

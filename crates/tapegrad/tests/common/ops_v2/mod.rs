@@ -4,6 +4,7 @@
 //! `None` for a name it does not know.
 
 mod elementwise;
+mod nn;
 mod reduce;
 mod shape;
 
@@ -15,5 +16,6 @@ pub fn build<'t>(op: &str, p: &Params<'_>, vars: &[Var<'t, f64>]) -> Result<Var<
     elementwise::build(op, p, vars)
         .or_else(|| reduce::build(op, p, vars))
         .or_else(|| shape::build(op, p, vars))
+        .or_else(|| nn::build(op, p, vars))
         .unwrap_or_else(|| Err(format!("unknown op \"{op}\"")))
 }
