@@ -101,7 +101,9 @@ pub use diagnostics::{ActivationStats, Diagnostics, LayerDiagnostics, SATURATED_
 pub use evaluate::{count_correct, evaluate, evaluate_with, loss_of, Evaluation};
 pub use history::{EpochRecord, History, StopReason};
 pub use init::Init;
-pub use layers::{ActivationLayer, Dropout, Flatten, Linear, Unflatten};
+pub use layers::{
+    ActivationLayer, BatchNorm, Dropout, Embedding, Flatten, LayerNorm, Linear, Unflatten,
+};
 pub use loss::{bce_with_logits, cross_entropy, mse, Loss};
 pub use metrics::RegressionMetrics;
 pub use mlp::{Layer, Mlp, MlpBuilder};
