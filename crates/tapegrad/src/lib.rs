@@ -113,6 +113,7 @@ pub use explain::{
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use ops::concat::{cat, stack};
+pub use ops::conv::{Conv1dOptions, Conv2dOptions};
 pub use ops::custom::{BackwardContext, CustomOp, ForwardContext};
 pub use ops::reduction::Reduction;
 pub use ops::select::where_;

@@ -21,10 +21,10 @@ const PARALLEL_MIN_FLOPS: usize = 1 << 18;
 
 /// A matrix inside a buffer: its first element and its strides.
 #[derive(Clone, Copy)]
-struct Mat {
-    off: usize,
-    rs: isize,
-    cs: isize,
+pub(crate) struct Mat {
+    pub(crate) off: usize,
+    pub(crate) rs: isize,
+    pub(crate) cs: isize,
 }
 
 /// The `[rows, cols]` of a stored operand of `shape` read (optionally)
@@ -65,7 +65,7 @@ fn view(shape: &Shape, transposed: bool, i: usize) -> Mat {
 
 /// `dst (m×n) = [dst +] lhs (m×k) · rhs (k×n)`.
 #[allow(clippy::too_many_arguments)]
-fn gemm<T: Float>(
+pub(crate) fn gemm<T: Float>(
     m: usize,
     n: usize,
     k: usize,

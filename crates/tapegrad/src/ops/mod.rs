@@ -10,17 +10,20 @@
 pub(crate) mod activation;
 pub(crate) mod along;
 pub(crate) mod arith;
+pub(crate) mod avg_pool;
 pub(crate) mod basic;
 pub(crate) mod binary;
 pub(crate) mod binary_math;
 pub(crate) mod calc;
 pub(crate) mod compare;
 pub(crate) mod concat;
+pub(crate) mod conv;
 pub(crate) mod cosine;
 pub(crate) mod cumsum;
 pub(crate) mod custom;
 pub(crate) mod embedding;
 pub(crate) mod flip;
+pub(crate) mod im2col;
 pub(crate) mod index;
 pub(crate) mod layout;
 pub(crate) mod leaf;
@@ -29,6 +32,7 @@ pub(crate) mod loss;
 pub(crate) mod mask;
 pub(crate) mod math;
 pub(crate) mod matmul;
+pub(crate) mod max_pool;
 pub(crate) mod microkernel;
 pub(crate) mod minmax;
 pub(crate) mod moments;
@@ -36,6 +40,7 @@ pub(crate) mod nll;
 pub(crate) mod norm;
 pub(crate) mod normalization;
 pub(crate) mod permute;
+pub(crate) mod pool_window;
 pub(crate) mod prelu;
 pub(crate) mod prod;
 pub(crate) mod reduce;
@@ -251,6 +256,12 @@ op_list! {
     Permute(permute::Permute),
     /// Elements reversed along an axis.
     Flip(flip::Flip),
+    /// Convolution: output, input gradient or weight gradient.
+    Conv(conv::Conv),
+    /// Max pooling: gather at the windows' maxima, or scatter back.
+    MaxPool(max_pool::MaxPool),
+    /// Average pooling, or its adjoint.
+    AvgPool(avg_pool::AvgPool),
     /// An op defined outside the crate.
     Custom(custom::Custom),
 }
