@@ -5,12 +5,14 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tapegrad::{gradcheck, gradgradcheck, GradcheckOptions, Tensor, Var};
+use tapegrad::{
+    gradcheck, gradgradcheck, Conv1dOptions, Conv2dOptions, GradcheckOptions, Tensor, Var,
+};
 use tapegrad_nn::data::Dataset;
 use tapegrad_nn::{
-    Activation, ActivationLayer, Adam, BatchMode, BatchNorm, Bound, Cx, Dropout, Embedding,
-    Flatten, ForwardCtx, LayerNorm, Linear, Loss, LossFn, Model, Module, Scope, Sequential, Sgd,
-    StateDictError, StepVars, Task, Trainer, Unflatten,
+    Activation, ActivationLayer, Adam, AvgPool2d, BatchMode, BatchNorm, Bound, Conv1d, Conv2d, Cx,
+    Dropout, Embedding, Flatten, ForwardCtx, LayerNorm, Linear, Loss, LossFn, MaxPool2d, Model,
+    Module, Scope, Sequential, Sgd, StateDictError, StepVars, Task, Trainer, Unflatten,
 };
 
 fn random(shape: &[usize], seed: u64) -> Tensor<f64> {
@@ -66,6 +68,25 @@ fn linear_gradients() {
         let m = Model::build(n as u64, |s| Linear::build(s, i, o));
         check(&m, &random(&[n, i], 1), true, false);
     }
+}
+
+#[test]
+fn conv_gradients() {
+    let o = Conv2dOptions { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 };
+    let m = Model::build(0, |s| Conv2d::with(s, 2, 4, [2, 2], o, true));
+    check(&m, &random(&[2, 2, 4, 5], 8), true, false);
+    let o = Conv1dOptions { stride: 2, padding: 1, ..Default::default() };
+    let m = Model::build(0, |s| Conv1d::with(s, 3, 2, 3, o, false));
+    check(&m, &random(&[2, 3, 6], 9), true, false);
+}
+
+#[test]
+fn pool_gradients() {
+    // Random values: no ties, so the max is differentiable everywhere.
+    let m = Model::build(0, |_| MaxPool2d::new([2, 2]).stride([1, 2]).padding([1, 1]));
+    check(&m, &random(&[2, 2, 4, 5], 10), true, false);
+    let m = Model::build(0, |_| AvgPool2d::new([3, 2]).padding([1, 1]).count_include_pad(false));
+    check(&m, &random(&[1, 2, 5, 4], 12), true, false);
 }
 
 #[test]
@@ -231,7 +252,7 @@ fn gradient_penalty_goes_through_fit() {
 fn gradient_clipping_by_value_and_by_norm() {
     // One full-batch SGD step at rate 1: the update is the clipped gradient.
     let data = Dataset::regression(Tensor::from_vec(vec![10.0], [1, 1]), Tensor::zeros([1, 1])).unwrap();
-    let step = |t: Trainer| {
+    let step = |t: Trainer| -> [f64; 2] {
         let mut m = Model::build(0, |s| Linear::build(s, 1, 1));
         m.params_mut().values_mut().copy_from_slice(&[1.0, 0.0]);
         t.mode(BatchMode::FullBatch)
@@ -308,6 +329,11 @@ fn state_dicts_round_trip_and_check_the_architecture() {
                 .add(|s| Linear::build(s, 2, 4))
                 .add(|s| BatchNorm::new_1d(s, 4))
                 .add(|s| ActivationLayer::build(s, Activation::Prelu, 4))
+                .push(Unflatten::new(&[1, 2, 2]))
+                .add(|s| Conv2d::new(s, 1, 2, [2, 2]))
+                .add(|s| BatchNorm::new_2d(s, 2))
+                .push(Flatten::new())
+                .add(|s| Conv1d::new(s, 1, 1, 1))
                 .add(|s| Embedding::new(s, 3, 2))
                 .done()
         })
