@@ -11,15 +11,17 @@
 //! ```text
 //! cargo run --release --example digits_cnn
 //! cargo run --release --example digits_cnn -- --epochs 20 --seed 1
+//! cargo run --release --example digits_cnn -- --export-split /tmp   # for the PyTorch peer
 //! ```
 
 use clap::Parser;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tapegrad::Conv2dOptions;
-use tapegrad_nn::data::{digits, Standardizer};
+use tapegrad_nn::data::{digits, Dataset, Standardizer};
 use tapegrad_nn::{
-    evaluate, Activation, Adam, BatchMode, Conv2d, Dropout, Flatten, Linear, Loss, LrSchedule, MaxPool2d,
-    Model, Sequential, Trainer, Unflatten,
+    evaluate, Activation, Adam, BatchMode, Conv2d, Dropout, Flatten, Linear, Loss, LrSchedule,
+    MaxPool2d, Model, Sequential, Trainer, Unflatten,
 };
 
 /// Train a small CNN on the digits data and report held-out accuracy.
@@ -38,12 +40,31 @@ struct Args {
     /// Dropout before the linear layer.
     #[arg(long, default_value_t = 0.25)]
     dropout: f64,
+    /// Also write the split (raw pixels, label last) as `digits-train.csv`
+    /// and `digits-test.csv` in this directory, for `docs/peers/digits_cnn.py`.
+    #[arg(long)]
+    export_split: Option<PathBuf>,
+}
+
+/// Writes `ds` as CSV rows of features followed by the label.
+fn write_csv(path: &Path, ds: &Dataset<f32>) -> std::io::Result<()> {
+    let mut out = String::new();
+    let labels = ds.labels().unwrap_or_default();
+    for (row, label) in ds.features().data().chunks(ds.n_features()).zip(labels) {
+        let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
+        out.push_str(&format!("{},{label}\n", cells.join(",")));
+    }
+    std::fs::write(path, out)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let start = Instant::now();
     let (mut train, mut test) = digits::<f32>().stratified_split(0.2, args.seed);
+    if let Some(dir) = &args.export_split {
+        write_csv(&dir.join("digits-train.csv"), &train)?;
+        write_csv(&dir.join("digits-test.csv"), &test)?;
+    }
     let scaler = Standardizer::fit(&train);
     scaler.apply(&mut train);
     scaler.apply(&mut test);

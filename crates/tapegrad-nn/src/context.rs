@@ -171,7 +171,9 @@ impl<T: Float> ForwardCtx<T> {
                 end - start,
                 buffers.name(id),
             );
-            buffers.value_mut(id).copy_from_slice(&self.pending_data[start..end]);
+            buffers
+                .value_mut(id)
+                .copy_from_slice(&self.pending_data[start..end]);
         }
         self.pending.clear();
         self.pending_data.clear();

@@ -147,7 +147,11 @@ pub struct Evaluation {
 
 /// The regression metrics of a batch's outputs, when they have the targets'
 /// shape.
-pub(crate) fn add_regression<T: Float>(sums: &mut RegressionSums, out: Var<'_, T>, batch: &Batch<T>) {
+pub(crate) fn add_regression<T: Float>(
+    sums: &mut RegressionSums,
+    out: Var<'_, T>,
+    batch: &Batch<T>,
+) {
     out.with_data(|y, shape| {
         if y.len() == batch.values().len() {
             let columns = shape.dims().get(1).copied().unwrap_or(1);
@@ -177,7 +181,11 @@ pub(crate) fn add_regression<T: Float>(sums: &mut RegressionSums, out: Var<'_, T
 /// ```
 #[must_use]
 #[track_caller]
-pub fn evaluate<T: Float, N: Network<T> + ?Sized>(net: &N, ds: &Dataset<T>, loss: Loss) -> Evaluation {
+pub fn evaluate<T: Float, N: Network<T> + ?Sized>(
+    net: &N,
+    ds: &Dataset<T>,
+    loss: Loss,
+) -> Evaluation {
     evaluate_with(net, ds, &loss)
 }
 

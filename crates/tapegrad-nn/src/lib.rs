@@ -102,8 +102,8 @@ pub use evaluate::{count_correct, evaluate, evaluate_with, loss_of, Evaluation};
 pub use history::{EpochRecord, History, StopReason};
 pub use init::Init;
 pub use layers::{
-    ActivationLayer, AvgPool2d, BatchNorm, Conv1d, Conv2d, Dropout, Embedding, Flatten,
-    LayerNorm, Linear, MaxPool2d, Unflatten,
+    ActivationLayer, AvgPool2d, BatchNorm, Conv1d, Conv2d, Dropout, Embedding, Flatten, LayerNorm,
+    Linear, MaxPool2d, Unflatten,
 };
 pub use loss::{bce_with_logits, cross_entropy, mse, Loss};
 pub use metrics::RegressionMetrics;

@@ -49,7 +49,11 @@ impl RegressionMetrics {
 
 impl std::fmt::Display for RegressionMetrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "mse {:.4}  mae {:.4}  r2 {:.4}", self.mse, self.mae, self.r2)
+        write!(
+            f,
+            "mse {:.4}  mae {:.4}  r2 {:.4}",
+            self.mse, self.mae, self.r2
+        )
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::activation::{torch_activation, ActParams};
 use crate::context::ForwardCtx;
 use crate::layers::{Dropout, Linear};
+use crate::module::{Cx, Module};
 use crate::params::{Bound, Params};
 use crate::{Activation, Init};
 use rand::rngs::StdRng;
@@ -548,17 +549,20 @@ impl<T: Float> Mlp<T> {
         ctx: &mut ForwardCtx<T>,
         mut on_layer: impl FnMut(usize, Var<'t, T>) -> bool,
     ) -> Var<'t, T> {
+        // The layers are modules; an MLP has no buffers.
+        let no_buffers = Params::new();
+        let mut cx = Cx::new(p, &no_buffers, ctx);
         let mut h = x;
         for (i, layer) in self.layers.iter().enumerate() {
-            let z = layer.linear.forward(p, h);
+            let z = layer.linear.call(h, &mut cx);
             h = match &layer.activation {
                 Some((act, ids)) => {
                     let vars: smallvec::SmallVec<[Var<'t, T>; 3]> =
-                        ids.iter().map(|&id| p[id]).collect();
+                        ids.iter().map(|&id| cx.param(id)).collect();
                     let a = act.apply(z, &vars);
-                    ctx.observe(i, *act, z, a);
+                    cx.ctx().observe(i, *act, z, a);
                     match layer.dropout {
-                        Some(d) => d.apply(a, ctx),
+                        Some(d) => d.call(a, &mut cx),
                         None => a,
                     }
                 }

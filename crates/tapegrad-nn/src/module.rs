@@ -93,7 +93,11 @@ impl<'a, 't, T: Float> Cx<'a, 't, T> {
     /// assert!(Cx::new(&p, &buffers, &mut ctx).is_training());
     /// ```
     #[must_use]
-    pub fn new(params: &'a Bound<'t, T>, buffers: &'a Params<T>, ctx: &'a mut ForwardCtx<T>) -> Self {
+    pub fn new(
+        params: &'a Bound<'t, T>,
+        buffers: &'a Params<T>,
+        ctx: &'a mut ForwardCtx<T>,
+    ) -> Self {
         Cx {
             params,
             buffers,

@@ -52,8 +52,7 @@ pub trait Network<T: Float> {
     /// The forward pass of `x` in `ctx`'s mode, with `p` bound from
     /// [`params`](Network::params) on `x`'s tape.
     #[track_caller]
-    fn forward<'t>(&self, p: &Bound<'t, T>, x: Var<'t, T>, ctx: &mut ForwardCtx<T>)
-        -> Var<'t, T>;
+    fn forward<'t>(&self, p: &Bound<'t, T>, x: Var<'t, T>, ctx: &mut ForwardCtx<T>) -> Var<'t, T>;
 
     /// Applies the buffer updates a training-mode pass queued in `ctx`
     /// (nothing for a network without buffers).
@@ -84,12 +83,7 @@ impl<T: Float> Network<T> for Mlp<T> {
     }
 
     #[track_caller]
-    fn forward<'t>(
-        &self,
-        p: &Bound<'t, T>,
-        x: Var<'t, T>,
-        ctx: &mut ForwardCtx<T>,
-    ) -> Var<'t, T> {
+    fn forward<'t>(&self, p: &Bound<'t, T>, x: Var<'t, T>, ctx: &mut ForwardCtx<T>) -> Var<'t, T> {
         Mlp::forward(self, p, x, ctx)
     }
 
@@ -154,12 +148,7 @@ impl<T: Float, M: Module<T>> Network<T> for Model<T, M> {
     }
 
     #[track_caller]
-    fn forward<'t>(
-        &self,
-        p: &Bound<'t, T>,
-        x: Var<'t, T>,
-        ctx: &mut ForwardCtx<T>,
-    ) -> Var<'t, T> {
+    fn forward<'t>(&self, p: &Bound<'t, T>, x: Var<'t, T>, ctx: &mut ForwardCtx<T>) -> Var<'t, T> {
         Model::forward(self, p, x, ctx)
     }
 

@@ -26,10 +26,7 @@ fn io<T: Float>(case: &str) -> IndexMap<String, Tensor<T>> {
 
 /// The model `make` builds, with the case's PyTorch state dict loaded
 /// (every name and shape checked).
-fn loaded<T: Float, M: Module<T>>(
-    case: &str,
-    make: impl FnOnce(Scope<'_, T>) -> M,
-) -> Model<T, M> {
+fn loaded<T: Float, M: Module<T>>(case: &str, make: impl FnOnce(Scope<'_, T>) -> M) -> Model<T, M> {
     let mut m = Model::build(0, make);
     m.load(fixture(&format!("{case}.safetensors")))
         .unwrap_or_else(|e| panic!("{case}: {e}"));
@@ -86,9 +83,19 @@ fn check_batch_norm(case: &str, make: impl FnOnce(Scope<'_, f64>) -> BatchNorm) 
     }
     let sd = m.state_dict();
     for name in ["running_mean", "running_var", "num_batches_tracked"] {
-        assert_close(&sd[name], &io[&format!("after.{name}")], 1e-12, &format!("{case} {name}"));
+        assert_close(
+            &sd[name],
+            &io[&format!("after.{name}")],
+            1e-12,
+            &format!("{case} {name}"),
+        );
     }
-    assert_close(&m.predict(&io["input_eval"]), &io["output_eval"], 1e-12, case);
+    assert_close(
+        &m.predict(&io["input_eval"]),
+        &io["output_eval"],
+        1e-12,
+        case,
+    );
 }
 
 #[test]
@@ -104,37 +111,66 @@ fn batch_norm_2d_matches_pytorch_in_training_and_evaluation() {
 
 #[test]
 fn conv1d_matches_pytorch() {
-    let o = Conv1dOptions { stride: 2, padding: 1, ..Default::default() };
+    let o = Conv1dOptions {
+        stride: 2,
+        padding: 1,
+        ..Default::default()
+    };
     check_forward("conv1d", |s| Conv1d::with(s, 2, 3, 3, o, true));
-    let o = Conv1dOptions { dilation: 2, groups: 2, ..Default::default() };
+    let o = Conv1dOptions {
+        dilation: 2,
+        groups: 2,
+        ..Default::default()
+    };
     check_forward("conv1d-dilated", |s| Conv1d::with(s, 4, 2, 2, o, true));
 }
 
 #[test]
 fn conv2d_matches_pytorch() {
-    let o = Conv2dOptions { padding: [1, 1], ..Default::default() };
+    let o = Conv2dOptions {
+        padding: [1, 1],
+        ..Default::default()
+    };
     check_forward("conv2d", |s| Conv2d::with(s, 2, 4, [3, 3], o, true));
-    let o = Conv2dOptions { stride: [2, 2], padding: [2, 2], dilation: [2, 2], groups: 2 };
+    let o = Conv2dOptions {
+        stride: [2, 2],
+        padding: [2, 2],
+        dilation: [2, 2],
+        groups: 2,
+    };
     check_forward("conv2d-grouped", |s| Conv2d::with(s, 4, 4, [3, 3], o, true));
-    let o = Conv2dOptions { stride: [2, 1], ..Default::default() };
+    let o = Conv2dOptions {
+        stride: [2, 1],
+        ..Default::default()
+    };
     check_forward("conv2d-nobias", |s| Conv2d::with(s, 1, 2, [2, 3], o, false));
 }
 
 #[test]
 fn pools_match_pytorch() {
     check_forward("maxpool2d", |_| MaxPool2d::new([2, 2]));
-    check_forward("maxpool2d-padded", |_| MaxPool2d::new([3, 3]).stride([2, 2]).padding([1, 1]));
+    check_forward("maxpool2d-padded", |_| {
+        MaxPool2d::new([3, 3]).stride([2, 2]).padding([1, 1])
+    });
     check_forward("avgpool2d", |_| AvgPool2d::new([2, 2]));
-    check_forward("avgpool2d-padded", |_| AvgPool2d::new([3, 3]).stride([2, 2]).padding([1, 1]));
+    check_forward("avgpool2d-padded", |_| {
+        AvgPool2d::new([3, 3]).stride([2, 2]).padding([1, 1])
+    });
     check_forward("avgpool2d-nopadcount", |_| {
-        AvgPool2d::new([3, 3]).stride([2, 2]).padding([1, 1]).count_include_pad(false)
+        AvgPool2d::new([3, 3])
+            .stride([2, 2])
+            .padding([1, 1])
+            .count_include_pad(false)
     });
 }
 
 /// `nn.Sequential(Conv2d(1, 4, 3, padding=1), ReLU(), MaxPool2d(2),
 /// Flatten(), Linear(64, 3))`.
 fn cnn<T: Float>(s: Scope<'_, T>) -> Sequential<T> {
-    let same = Conv2dOptions { padding: [1, 1], ..Default::default() };
+    let same = Conv2dOptions {
+        padding: [1, 1],
+        ..Default::default()
+    };
     Sequential::new(s)
         .add(|s| Conv2d::with(s, 1, 4, [3, 3], same, true))
         .push(Activation::Relu)
@@ -148,7 +184,12 @@ fn cnn<T: Float>(s: Scope<'_, T>) -> Sequential<T> {
 fn pytorch_cnn_state_dict_loads_and_matches_in_f32_and_f64() {
     let m = loaded::<f64, _>("cnn-f64", cnn);
     let io64 = io::<f64>("cnn-f64");
-    assert_close(&m.predict(&io64["input"]), &io64["output"], 1e-12, "cnn f64");
+    assert_close(
+        &m.predict(&io64["input"]),
+        &io64["output"],
+        1e-12,
+        "cnn f64",
+    );
     let m = loaded::<f32, _>("cnn-f32", cnn);
     let io32 = io::<f32>("cnn-f32");
     assert_close(&m.predict(&io32["input"]), &io32["output"], 1e-6, "cnn f32");
@@ -165,7 +206,11 @@ fn f16_and_bf16_state_dicts_load_exactly_into_f32_and_f64_models() {
         assert_close(&m64.predict(&io64["input"]), &io64["output"], 1e-12, &case);
         let m32 = loaded::<f32, _>(&case, cnn);
         assert_eq!(
-            m32.params().values().iter().map(|&v| f64::from(v)).collect::<Vec<_>>(),
+            m32.params()
+                .values()
+                .iter()
+                .map(|&v| f64::from(v))
+                .collect::<Vec<_>>(),
             m64.params().values(),
             "{case}: the same values in f32 and f64"
         );
@@ -177,7 +222,8 @@ fn what_tapegrad_saves_loads_back_with_pytorch_names() {
     let m = loaded::<f64, _>("cnn-f64", cnn);
     let names: Vec<String> = m.state_dict().keys().cloned().collect();
     assert_eq!(names, ["0.weight", "0.bias", "4.weight", "4.bias"]);
-    let path = std::env::temp_dir().join(format!("tapegrad-cnn-{}.safetensors", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("tapegrad-cnn-{}.safetensors", std::process::id()));
     m.save(&path).unwrap();
     let mut back = Model::<f64, _>::build(5, cnn);
     back.load(&path).unwrap();

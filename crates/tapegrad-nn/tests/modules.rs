@@ -72,10 +72,19 @@ fn linear_gradients() {
 
 #[test]
 fn conv_gradients() {
-    let o = Conv2dOptions { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 };
+    let o = Conv2dOptions {
+        stride: [2, 1],
+        padding: [1, 0],
+        dilation: [1, 2],
+        groups: 2,
+    };
     let m = Model::build(0, |s| Conv2d::with(s, 2, 4, [2, 2], o, true));
     check(&m, &random(&[2, 2, 4, 5], 8), true, false);
-    let o = Conv1dOptions { stride: 2, padding: 1, ..Default::default() };
+    let o = Conv1dOptions {
+        stride: 2,
+        padding: 1,
+        ..Default::default()
+    };
     let m = Model::build(0, |s| Conv1d::with(s, 3, 2, 3, o, false));
     check(&m, &random(&[2, 3, 6], 9), true, false);
 }
@@ -85,7 +94,11 @@ fn pool_gradients() {
     // Random values: no ties, so the max is differentiable everywhere.
     let m = Model::build(0, |_| MaxPool2d::new([2, 2]).stride([1, 2]).padding([1, 1]));
     check(&m, &random(&[2, 2, 4, 5], 10), true, false);
-    let m = Model::build(0, |_| AvgPool2d::new([3, 2]).padding([1, 1]).count_include_pad(false));
+    let m = Model::build(0, |_| {
+        AvgPool2d::new([3, 2])
+            .padding([1, 1])
+            .count_include_pad(false)
+    });
     check(&m, &random(&[1, 2, 5, 4], 12), true, false);
 }
 
@@ -94,7 +107,9 @@ fn layer_norm_gradients() {
     for shape in [[2usize, 5].as_slice(), &[3, 2, 3]] {
         let mut m = Model::build(0, |s| LayerNorm::new(s, &shape[1..]));
         let k = m.params().numel();
-        m.params_mut().values_mut().copy_from_slice(random(&[k], 3).data());
+        m.params_mut()
+            .values_mut()
+            .copy_from_slice(random(&[k], 3).data());
         check(&m, &random(shape, 2), true, false);
     }
 }
@@ -111,7 +126,9 @@ fn batch_norm_gradients_in_training_and_evaluation() {
                 BatchNorm::new_1d(s, c)
             }
         });
-        m.params_mut().values_mut().copy_from_slice(random(&[2 * c], 5).data());
+        m.params_mut()
+            .values_mut()
+            .copy_from_slice(random(&[2 * c], 5).data());
         m.buffers_mut().values_mut()[c..2 * c].fill(1.5); // running_var
         let x = random(dims, 4);
         check(&m, &x, true, false);
@@ -195,7 +212,14 @@ fn user_module_names_and_trains_with_regression_metrics() {
     let names: Vec<&str> = m.params().iter().map(|(n, _)| n).collect();
     assert_eq!(
         names,
-        ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "head.1.weight", "head.1.bias"]
+        [
+            "fc1.weight",
+            "fc1.bias",
+            "fc2.weight",
+            "fc2.bias",
+            "head.1.weight",
+            "head.1.bias"
+        ]
     );
     let data = regression_data();
     let h = Trainer::new(Loss::Mse)
@@ -245,13 +269,17 @@ fn gradient_penalty_goes_through_fit() {
             .sum::<f64>()
     };
     let (free, penalized) = (slope(0.0), slope(1.0));
-    assert!(penalized < 0.5 * free, "penalized {penalized} vs free {free}");
+    assert!(
+        penalized < 0.5 * free,
+        "penalized {penalized} vs free {free}"
+    );
 }
 
 #[test]
 fn gradient_clipping_by_value_and_by_norm() {
     // One full-batch SGD step at rate 1: the update is the clipped gradient.
-    let data = Dataset::regression(Tensor::from_vec(vec![10.0], [1, 1]), Tensor::zeros([1, 1])).unwrap();
+    let data =
+        Dataset::regression(Tensor::from_vec(vec![10.0], [1, 1]), Tensor::zeros([1, 1])).unwrap();
     let step = |t: Trainer| -> [f64; 2] {
         let mut m = Model::build(0, |s| Linear::build(s, 1, 1));
         m.params_mut().values_mut().copy_from_slice(&[1.0, 0.0]);
@@ -264,7 +292,10 @@ fn gradient_clipping_by_value_and_by_norm() {
     };
     // d/dw (10w + b)² = 2·10·10 = 200, d/db = 20.
     assert_eq!(step(Trainer::new(Loss::Mse)), [200.0, 20.0]);
-    assert_eq!(step(Trainer::new(Loss::Mse).clip_grad_value(0.5)), [0.5, 0.5]);
+    assert_eq!(
+        step(Trainer::new(Loss::Mse).clip_grad_value(0.5)),
+        [0.5, 0.5]
+    );
     let [gw, gb] = step(Trainer::new(Loss::Mse).clip_grad_norm(1.0));
     assert!(((gw * gw + gb * gb).sqrt() - 1.0).abs() < 1e-6);
     assert!((gw / gb - 10.0).abs() < 1e-9); // direction kept
@@ -349,14 +380,21 @@ fn state_dicts_round_trip_and_check_the_architecture() {
     sd.shift_remove("4.running_var");
     assert_eq!(
         b.load_state_dict(&sd),
-        Err(StateDictError::Missing { name: "4.running_var".into(), expected: vec![4] })
+        Err(StateDictError::Missing {
+            name: "4.running_var".into(),
+            expected: vec![4]
+        })
     );
     let mut sd = a.state_dict();
     sd.insert("4.extra".into(), Tensor::zeros([1]));
-    assert!(matches!(b.load_state_dict(&sd), Err(StateDictError::Unknown { name, .. }) if name == "4.extra"));
+    assert!(
+        matches!(b.load_state_dict(&sd), Err(StateDictError::Unknown { name, .. }) if name == "4.extra")
+    );
     let mut sd = a.state_dict();
     sd.insert("3.weight".into(), Tensor::zeros([4, 3]));
-    assert!(matches!(b.load_state_dict(&sd), Err(StateDictError::Shape { name, .. }) if name == "3.weight"));
+    assert!(
+        matches!(b.load_state_dict(&sd), Err(StateDictError::Shape { name, .. }) if name == "3.weight")
+    );
 }
 
 #[cfg(feature = "safetensors")]
@@ -371,7 +409,10 @@ fn model_files_round_trip() {
         })
     };
     let a = build(1);
-    let path = std::env::temp_dir().join(format!("tapegrad-modules-{}.safetensors", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "tapegrad-modules-{}.safetensors",
+        std::process::id()
+    ));
     a.save(&path).unwrap();
     let mut b = build(2);
     b.load(&path).unwrap();

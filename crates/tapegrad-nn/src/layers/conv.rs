@@ -70,8 +70,20 @@ impl Conv2d {
     /// ```
     #[must_use]
     #[track_caller]
-    pub fn new<T: Float>(scope: Scope<'_, T>, in_channels: usize, out_channels: usize, kernel: [usize; 2]) -> Self {
-        Conv2d::with(scope, in_channels, out_channels, kernel, Conv2dOptions::default(), true)
+    pub fn new<T: Float>(
+        scope: Scope<'_, T>,
+        in_channels: usize,
+        out_channels: usize,
+        kernel: [usize; 2],
+    ) -> Self {
+        Conv2d::with(
+            scope,
+            in_channels,
+            out_channels,
+            kernel,
+            Conv2dOptions::default(),
+            true,
+        )
     }
 
     /// A convolution with explicit stride, padding, dilation and groups,
@@ -98,7 +110,12 @@ impl Conv2d {
         bias: bool,
     ) -> Self {
         check_groups("Conv2d", in_channels, out_channels, opts.groups);
-        let shape = [out_channels, in_channels / opts.groups, kernel[0], kernel[1]];
+        let shape = [
+            out_channels,
+            in_channels / opts.groups,
+            kernel[0],
+            kernel[1],
+        ];
         let (weight, bias) = conv_params(&mut scope, &shape, bias);
         Conv2d {
             in_channels,
@@ -167,8 +184,20 @@ impl Conv1d {
     /// ```
     #[must_use]
     #[track_caller]
-    pub fn new<T: Float>(scope: Scope<'_, T>, in_channels: usize, out_channels: usize, kernel: usize) -> Self {
-        Conv1d::with(scope, in_channels, out_channels, kernel, Conv1dOptions::default(), true)
+    pub fn new<T: Float>(
+        scope: Scope<'_, T>,
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+    ) -> Self {
+        Conv1d::with(
+            scope,
+            in_channels,
+            out_channels,
+            kernel,
+            Conv1dOptions::default(),
+            true,
+        )
     }
 
     /// A convolution with explicit stride, padding, dilation and groups,

@@ -169,7 +169,11 @@ impl Linear {
     /// ```
     #[must_use]
     #[track_caller]
-    pub fn build<T: Float>(mut scope: Scope<'_, T>, in_features: usize, out_features: usize) -> Self {
+    pub fn build<T: Float>(
+        mut scope: Scope<'_, T>,
+        in_features: usize,
+        out_features: usize,
+    ) -> Self {
         let bound = 1.0 / (in_features.max(1) as f64).sqrt();
         let w = scope.uniform([out_features, in_features], bound);
         let b = scope.uniform([out_features], bound);

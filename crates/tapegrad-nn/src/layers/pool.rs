@@ -176,7 +176,12 @@ impl AvgPool2d {
 impl<T: Float> Module<T> for AvgPool2d {
     #[track_caller]
     fn call<'t>(&self, x: Var<'t, T>, _cx: &mut Cx<'_, 't, T>) -> Var<'t, T> {
-        x.avg_pool2d(self.kernel, self.stride, self.padding, self.count_include_pad)
+        x.avg_pool2d(
+            self.kernel,
+            self.stride,
+            self.padding,
+            self.count_include_pad,
+        )
     }
 
     fn torch(&self) -> String {
@@ -185,7 +190,11 @@ impl<T: Float> Module<T> for AvgPool2d {
             pair(self.kernel),
             pair(self.stride),
             pair(self.padding),
-            if self.count_include_pad { "True" } else { "False" }
+            if self.count_include_pad {
+                "True"
+            } else {
+                "False"
+            }
         )
     }
 }

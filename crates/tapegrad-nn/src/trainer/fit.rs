@@ -47,6 +47,7 @@ impl Trainer {
     /// assert_eq!(h.last().unwrap().val_accuracy, Some(1.0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[track_caller]
     pub fn fit<T: Float, N: Network<T> + ?Sized, O: Optimizer<T> + ?Sized>(
         &self,
         net: &mut N,
@@ -83,6 +84,7 @@ impl Trainer {
     /// assert!(h.last().unwrap().regression.unwrap().r2 > 0.99);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[track_caller]
     pub fn fit_with<T, N, O, L>(
         &self,
         net: &mut N,
@@ -159,6 +161,7 @@ impl Trainer {
     }
 
     /// The loss and metrics on `val` after `epoch`; the loss must be finite.
+    #[track_caller]
     fn validate<T: Float, N: Network<T> + ?Sized, L: Objective<T> + ?Sized>(
         &self,
         net: &N,
@@ -179,6 +182,7 @@ impl Trainer {
 
     /// One pass over the training set in `run`'s order, a checked update
     /// per batch.
+    #[track_caller]
     fn train_epoch<T, N, O, L>(
         &self,
         run: &mut Run<T>,
@@ -232,6 +236,7 @@ impl Trainer {
     /// (a later micro-batch of an accumulated update) is added to it: the
     /// parameters are bound first, in the same order, on every recording,
     /// so they keep their node indices.
+    #[track_caller]
     fn step<T: Float, N: Network<T> + ?Sized, L: Objective<T> + ?Sized>(
         &self,
         net: &mut N,
