@@ -11,7 +11,7 @@
 //! ```text
 //! cargo run --release --example digits_cnn
 //! cargo run --release --example digits_cnn -- --epochs 20 --seed 1
-//! cargo run --release --example digits_cnn -- --export-split /tmp   # for the PyTorch peer
+//! cargo run --release --example digits_cnn -- --export-split /tmp --save /tmp/cnn.safetensors
 //! ```
 
 use clap::Parser;
@@ -44,6 +44,10 @@ struct Args {
     /// and `digits-test.csv` in this directory, for `docs/peers/digits_cnn.py`.
     #[arg(long)]
     export_split: Option<PathBuf>,
+    /// Save the trained model here as safetensors (PyTorch's names; the
+    /// PyTorch peer loads it with `--tapegrad-model`).
+    #[arg(long)]
+    save: Option<PathBuf>,
 }
 
 /// Writes `ds` as CSV rows of features followed by the label.
@@ -112,5 +116,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         e.loss
     );
     println!("test accuracy: {:.4}", e.accuracy);
+    if let Some(path) = &args.save {
+        model.save(path)?;
+        println!("saved {}", path.display());
+    }
     Ok(())
 }

@@ -1,12 +1,14 @@
 """The network of `examples/digits_cnn.rs` in PyTorch, on the same split.
 
-    cargo run --release --example digits_cnn -- --export-split /tmp
-    python docs/peers/digits_cnn.py /tmp      # needs torch
+    cargo run --release --example digits_cnn -- --export-split /tmp --save /tmp/cnn.safetensors
+    python docs/peers/digits_cnn.py /tmp [/tmp/cnn.safetensors]   # needs torch, safetensors
 
 Same data (the split the Rust example wrote, standardized with the
 training rows' statistics), architecture, default initialization, Adam at
 2e-3 with cosine decay to 1e-5 over 30 epochs, mini-batches of 32 and
-dropout 0.25; prints the held-out accuracy and the training time.
+dropout 0.25; prints the held-out accuracy and the training time. Given
+the model tapegrad saved, also loads it into the PyTorch network
+(`load_state_dict`, names and shapes checked) and prints its accuracy.
 """
 import sys
 import time
@@ -53,3 +55,10 @@ with torch.no_grad():
     acc = (model(xte).argmax(1) == yte).float().mean().item()
 print(f"trained in {elapsed:.2f} s")
 print(f"test accuracy: {acc:.4f}")
+
+if len(sys.argv) > 2:
+    from safetensors.torch import load_file
+    model.load_state_dict(load_file(sys.argv[2]))
+    with torch.no_grad():
+        acc = (model(xte).argmax(1) == yte).float().mean().item()
+    print(f"tapegrad's model in PyTorch: test accuracy {acc:.4f}")

@@ -1,6 +1,16 @@
 //! # tapegrad-nn
 //!
-//! Multilayer perceptrons on top of [`tapegrad`]: parameters owned outside
+//! Neural networks on top of [`tapegrad`]: a [`Module`] trait that layers
+//! and user models implement, [`Model`]s built in a [`Scope`] that names
+//! parameters as PyTorch does, [`Sequential`], the layers ([`Linear`],
+//! [`Conv1d`], [`Conv2d`], [`MaxPool2d`], [`AvgPool2d`], [`Flatten`],
+//! [`LayerNorm`], [`BatchNorm`] with running statistics, [`Embedding`],
+//! dropout, every activation), state dicts of any model that PyTorch reads
+//! and writes, and a [`Trainer`] that takes any model and any
+//! [`Objective`] ([`LossFn`]: custom losses, regularizers, gradient
+//! penalties) with metrics by [`Task`] and gradient clipping.
+//!
+//! The multilayer perceptron came first: parameters owned outside
 //! the tape in one flat buffer ([`Params`]), bound onto a reused tape every
 //! step; [`Linear`] layers in PyTorch's `[out, in]` layout and an [`Mlp`]
 //! whose parameter names are those of the equivalent `nn.Sequential`; every

@@ -151,8 +151,8 @@ impl<T: Float> Objective<T> for Loss {
 ///     s.output.mse(s.targets()) + slope.square().mean().mul_scalar(1e-3)
 /// })
 /// .with_input_grad();
-/// let h = Trainer::new(Loss::Mse).mode(BatchMode::FullBatch).epochs(200)
-///     .fit_with(&mut mlp, &mut Adam::new(0.01), &objective, &data, Some(&data))?;
+/// let h = Trainer::new(Loss::Mse).mode(BatchMode::FullBatch).epochs(400)
+///     .fit_with(&mut mlp, &mut Adam::new(0.03), &objective, &data, Some(&data))?;
 /// let r2 = h.last().unwrap().val_regression.unwrap().r2;
 /// assert!(r2 > 0.9, "{r2}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

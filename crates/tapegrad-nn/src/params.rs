@@ -135,7 +135,7 @@ impl<'t, T: Float> Bound<'t, T> {
     /// use tapegrad_nn::{Bound, Params};
     /// let mut p = Params::<f64>::new();
     /// let w = p.push("w", Tensor::ones([2]));
-    /// let tape = Tape::new();
+    /// let tape = Tape::<f64>::new();
     /// let bound = Bound::new(&[tape.param(Tensor::zeros([2]))]);
     /// assert_eq!(bound[w].value().data(), &[0.0, 0.0]);
     /// ```

@@ -327,7 +327,8 @@ impl<T: Float, M: Module<T>> Model<T, M> {
     /// ```
     /// use tapegrad_nn::{BatchNorm, Model};
     /// let m = Model::<f32, _>::build(0, |s| BatchNorm::new_1d(s, 3));
-    /// let names: Vec<&String> = m.state_dict().keys().collect();
+    /// let sd = m.state_dict();
+    /// let names: Vec<&String> = sd.keys().collect();
     /// assert_eq!(names, ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]);
     /// ```
     #[must_use]
