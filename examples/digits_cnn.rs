@@ -85,14 +85,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut model = Model::build(args.seed, |s| {
         Sequential::new(s)
             .push(Unflatten::new(&[1, 8, 8]))
-            .add(|s| Conv2d::with(s, 1, 16, [3, 3], same, true))
+            .layer(|s| Conv2d::with(s, 1, 16, [3, 3], same, true))
             .push(Activation::Relu)
-            .add(|s| Conv2d::with(s, 16, 32, [3, 3], same, true))
+            .layer(|s| Conv2d::with(s, 16, 32, [3, 3], same, true))
             .push(Activation::Relu)
             .push(MaxPool2d::new([2, 2]))
             .push(Flatten::new())
             .push(Dropout::Standard(args.dropout))
-            .add(|s| Linear::build(s, 32 * 4 * 4, 10))
+            .layer(|s| Linear::build(s, 32 * 4 * 4, 10))
             .done()
     });
     println!("{}", model.torch_equivalent());

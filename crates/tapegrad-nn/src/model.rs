@@ -22,9 +22,9 @@ use tapegrad::{Float, Tape, Tensor, Var};
 /// use tapegrad_nn::{Activation, ForwardCtx, Linear, Model, Sequential};
 /// let mut model = Model::<f64, _>::build(0, |s| {
 ///     Sequential::new(s)
-///         .add(|s| Linear::build(s, 2, 8))
+///         .layer(|s| Linear::build(s, 2, 8))
 ///         .push(Activation::Tanh)
-///         .add(|s| Linear::build(s, 8, 1))
+///         .layer(|s| Linear::build(s, 8, 1))
 ///         .done()
 /// });
 /// // One training step by hand: bind, forward, backward, store gradients.
@@ -217,7 +217,7 @@ impl<T: Float, M: Module<T>> Model<T, M> {
     /// ```
     /// use tapegrad_nn::{Activation, Linear, Model, Sequential};
     /// let m = Model::<f32, _>::build(0, |s| {
-    ///     Sequential::new(s).add(|s| Linear::build(s, 4, 8)).push(Activation::Relu).done()
+    ///     Sequential::new(s).layer(|s| Linear::build(s, 4, 8)).push(Activation::Relu).done()
     /// });
     /// assert_eq!(m.torch_equivalent(), "nn.Sequential(nn.Linear(4, 8), nn.ReLU())");
     /// ```

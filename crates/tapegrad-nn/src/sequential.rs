@@ -15,9 +15,9 @@ use tapegrad::{Float, Var};
 /// let model = Model::<f32, _>::build(0, |s| {
 ///     Sequential::new(s)
 ///         .push(Flatten::new())
-///         .add(|s| Linear::build(s, 12, 8))
+///         .layer(|s| Linear::build(s, 12, 8))
 ///         .push(Activation::Relu)
-///         .add(|s| Linear::build(s, 8, 2))
+///         .layer(|s| Linear::build(s, 8, 2))
 ///         .done()
 /// });
 /// let names: Vec<&str> = model.params().iter().map(|(n, _)| n).collect();
@@ -35,7 +35,7 @@ impl<T: Float> std::fmt::Debug for Sequential<T> {
     }
 }
 
-/// Declares a [`Sequential`] in a scope: [`add`](SequentialBuilder::add)
+/// Declares a [`Sequential`] in a scope: [`layer`](SequentialBuilder::layer)
 /// builds the next module in its own numbered scope,
 /// [`push`](SequentialBuilder::push) appends a module that has no
 /// parameters (or was built elsewhere), [`done`](SequentialBuilder::done)
@@ -44,7 +44,7 @@ impl<T: Float> std::fmt::Debug for Sequential<T> {
 /// ```
 /// use tapegrad_nn::{Activation, Linear, Model, Sequential};
 /// let m = Model::<f64, _>::build(0, |s| {
-///     Sequential::new(s).push(Activation::Tanh).add(|s| Linear::build(s, 2, 2)).done()
+///     Sequential::new(s).push(Activation::Tanh).layer(|s| Linear::build(s, 2, 2)).done()
 /// });
 /// assert!(m.params().id("1.weight").is_some());
 /// ```
@@ -111,11 +111,11 @@ impl<'a, T: Float> SequentialBuilder<'a, T> {
     ///
     /// ```
     /// use tapegrad_nn::{Linear, Model, Sequential};
-    /// let m = Model::<f32, _>::build(0, |s| Sequential::new(s).add(|s| Linear::build(s, 2, 3)).done());
+    /// let m = Model::<f32, _>::build(0, |s| Sequential::new(s).layer(|s| Linear::build(s, 2, 3)).done());
     /// assert_eq!(m.params().name(m.params().id("0.bias").unwrap()), "0.bias");
     /// ```
     #[must_use]
-    pub fn add<M: Module<T> + 'static>(mut self, make: impl FnOnce(Scope<'_, T>) -> M) -> Self {
+    pub fn layer<M: Module<T> + 'static>(mut self, make: impl FnOnce(Scope<'_, T>) -> M) -> Self {
         let name = self.layers.len().to_string();
         let module = make(self.scope.sub(&name));
         self.layers.push(Box::new(module));

@@ -44,7 +44,7 @@ mod cases {
     use super::*;
 
     #[test] fn model_predict_wrong_width() { assert_panics_here!(Model::<f64, _>::build(0, |s| Linear::build(s, 3, 2)).predict(&Tensor::ones([5, 7]))); }
-    #[test] fn sequential_conv_wrong_channels() { assert_panics_here!(Model::<f64, _>::build(0, |s| Sequential::new(s).add(|s| Conv2d::new(s, 2, 4, [3, 3])).push(Flatten::new()).done()).predict(&Tensor::ones([1, 3, 5, 5]))); }
+    #[test] fn sequential_conv_wrong_channels() { assert_panics_here!(Model::<f64, _>::build(0, |s| Sequential::new(s).layer(|s| Conv2d::new(s, 2, 4, [3, 3])).push(Flatten::new()).done()).predict(&Tensor::ones([1, 3, 5, 5]))); }
     #[test] fn batch_norm_wrong_channels() { assert_panics_here!(Model::<f64, _>::build(0, |s| BatchNorm::new_2d(s, 3)).predict(&Tensor::ones([2, 4, 2, 2]))); }
     #[test] fn unflatten_wrong_width() { assert_panics_here!(Model::<f64, _>::build(0, |_| Unflatten::new(&[1, 8, 8])).predict(&Tensor::ones([2, 60]))); }
     #[test] fn fit_model_wrong_width() { assert_panics_here!({ let mut m = Model::<f64, _>::build(0, |s| Linear::build(s, 5, 2)); Trainer::new(Loss::CrossEntropy).fit(&mut m, &mut Sgd::new(0.1), &data(), None) }); }

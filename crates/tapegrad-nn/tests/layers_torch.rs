@@ -172,11 +172,11 @@ fn cnn<T: Float>(s: Scope<'_, T>) -> Sequential<T> {
         ..Default::default()
     };
     Sequential::new(s)
-        .add(|s| Conv2d::with(s, 1, 4, [3, 3], same, true))
+        .layer(|s| Conv2d::with(s, 1, 4, [3, 3], same, true))
         .push(Activation::Relu)
         .push(MaxPool2d::new([2, 2]))
         .push(Flatten::new())
-        .add(|s| Linear::build(s, 64, 3))
+        .layer(|s| Linear::build(s, 64, 3))
         .done()
 }
 

@@ -157,7 +157,7 @@ fn flatten_and_unflatten_gradients() {
         Sequential::new(s)
             .push(Unflatten::new(&[2, 3]))
             .push(Flatten::new())
-            .add(|s| Linear::build(s, 6, 2))
+            .layer(|s| Linear::build(s, 6, 2))
             .done()
     });
     check(&m, &random(&[2, 6], 7), true, false);
@@ -178,7 +178,7 @@ impl Residual {
             fc2: Linear::build(s.sub("fc2"), 16, 2),
             head: Sequential::new(s.sub("head"))
                 .push(Activation::Tanh)
-                .add(|s| Linear::build(s, 2, 1))
+                .layer(|s| Linear::build(s, 2, 1))
                 .done(),
         }
     }
@@ -243,9 +243,9 @@ fn gradient_penalty_goes_through_fit() {
     let slope = |lambda: f64| {
         let mut m = Model::build(1, |s| {
             Sequential::new(s)
-                .add(|s| Linear::build(s, 2, 32))
+                .layer(|s| Linear::build(s, 2, 32))
                 .push(Activation::Tanh)
-                .add(|s| Linear::build(s, 32, 1))
+                .layer(|s| Linear::build(s, 32, 1))
                 .done()
         });
         let objective = LossFn::new(Task::Regression, |s: &StepVars<'_, '_, f64>| {
@@ -307,9 +307,9 @@ fn classification_objective_reports_accuracy_not_regression() {
     let data = Dataset::classification(x, vec![0, 1, 1, 0], 2).unwrap();
     let mut m = Model::build(3, |s| {
         Sequential::new(s)
-            .add(|s| Linear::build(s, 2, 16))
+            .layer(|s| Linear::build(s, 2, 16))
             .push(Activation::Tanh)
-            .add(|s| Linear::build(s, 16, 2))
+            .layer(|s| Linear::build(s, 16, 2))
             .done()
     });
     let h = Trainer::new(Loss::CrossEntropy)
@@ -327,11 +327,11 @@ fn batch_norm_trains_updates_running_stats_and_evaluates_on_them() {
     let data = regression_data();
     let mut m = Model::build(0, |s| {
         Sequential::new(s)
-            .add(|s| Linear::build(s, 2, 8))
-            .add(|s| BatchNorm::new_1d(s, 8))
+            .layer(|s| Linear::build(s, 2, 8))
+            .layer(|s| BatchNorm::new_1d(s, 8))
             .push(Activation::Relu)
             .push(Dropout::Standard(0.1))
-            .add(|s| Linear::build(s, 8, 1))
+            .layer(|s| Linear::build(s, 8, 1))
             .done()
     });
     Trainer::new(Loss::Mse)
@@ -355,17 +355,17 @@ fn state_dicts_round_trip_and_check_the_architecture() {
         Model::build(seed, |s| {
             Sequential::new(s)
                 .push(Unflatten::new(&[1, 2]))
-                .add(|s| LayerNorm::new(s, &[2]))
+                .layer(|s| LayerNorm::new(s, &[2]))
                 .push(Flatten::new())
-                .add(|s| Linear::build(s, 2, 4))
-                .add(|s| BatchNorm::new_1d(s, 4))
-                .add(|s| ActivationLayer::build(s, Activation::Prelu, 4))
+                .layer(|s| Linear::build(s, 2, 4))
+                .layer(|s| BatchNorm::new_1d(s, 4))
+                .layer(|s| ActivationLayer::build(s, Activation::Prelu, 4))
                 .push(Unflatten::new(&[1, 2, 2]))
-                .add(|s| Conv2d::new(s, 1, 2, [2, 2]))
-                .add(|s| BatchNorm::new_2d(s, 2))
+                .layer(|s| Conv2d::new(s, 1, 2, [2, 2]))
+                .layer(|s| BatchNorm::new_2d(s, 2))
                 .push(Flatten::new())
-                .add(|s| Conv1d::new(s, 1, 1, 1))
-                .add(|s| Embedding::new(s, 3, 2))
+                .layer(|s| Conv1d::new(s, 1, 1, 1))
+                .layer(|s| Embedding::new(s, 3, 2))
                 .done()
         })
     };
@@ -403,8 +403,8 @@ fn model_files_round_trip() {
     let build = |seed| {
         Model::<f32, _>::build(seed, |s| {
             Sequential::new(s)
-                .add(|s| Linear::build(s, 3, 4))
-                .add(|s| BatchNorm::new_1d(s, 4))
+                .layer(|s| Linear::build(s, 3, 4))
+                .layer(|s| BatchNorm::new_1d(s, 4))
                 .done()
         })
     };
