@@ -1,11 +1,11 @@
 //! A training step on a reused tape allocates nothing once warmed up:
-//! recording (matmul, broadcast add, activations, a loss), backward into a
-//! reused `Gradients`, and the parameter update.
+//! recording (matmul, convolution, pooling, broadcast add, activations, a
+//! loss), backward into a reused `Gradients`, and the parameter update.
 //!
 //! The counting allocator sees every thread of this binary, so the file
 //! holds a single `#[test]` and nothing else runs while it measures.
 
-use tapegrad::{Float, Gradients, Tape, Tensor};
+use tapegrad::{Conv1dOptions, Conv2dOptions, Float, Gradients, Tape, Tensor};
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
@@ -87,6 +87,42 @@ fn regression_step(
     loss.item()
 }
 
+/// One step of a small convolutional classifier: conv2d (padding 1) →
+/// relu → max_pool2d → avg_pool2d → linear → cross-entropy, plus a conv1d
+/// penalty, in f32.
+fn cnn_step(
+    tape: &mut Tape<f32>,
+    params: &mut [Tensor<f32>; 5],
+    x: &Tensor<f32>,
+    seq: &Tensor<f32>,
+    targets: &[usize],
+    grads: &mut Gradients<f32>,
+) -> f32 {
+    tape.clear();
+    let xv = tape.constant_slice(x.data(), x.shape().clone());
+    let sv = tape.constant_slice(seq.data(), seq.shape().clone());
+    let [w1, b1, w2, b2, w3] =
+        [0, 1, 2, 3, 4].map(|i| tape.param_slice(params[i].data(), params[i].shape().clone()));
+    let padded = Conv2dOptions {
+        padding: [1, 1],
+        ..Conv2dOptions::default()
+    };
+    let h = xv.conv2d(w1, Some(b1), padded).relu();
+    let h = h.max_pool2d([2, 2], [2, 2], [0, 0]);
+    let h = h.avg_pool2d([2, 2], [2, 2], [0, 0], true);
+    let logits = h.reshape([x.shape().dims()[0], 16]).matmul(w2) + b2;
+    let penalty = sv
+        .conv1d(w3, None, Conv1dOptions::default())
+        .square()
+        .mean();
+    let loss = logits.cross_entropy(targets) + penalty * 0.01;
+    loss.backward_into(grads);
+    for (p, v) in params.iter_mut().zip([w1, b1, w2, b2, w3]) {
+        sgd(p, &grads[v], 0.1);
+    }
+    loss.item()
+}
+
 /// micrograd's neuron: tanh(Σ wᵢxᵢ + b) over 0-d scalars, squared error.
 fn scalar_step(tape: &mut Tape<f64>, params: &mut [f64; 4], grads: &mut Gradients<f64>) -> f64 {
     tape.clear();
@@ -137,6 +173,38 @@ fn training_steps_allocate_nothing_after_warm_up() {
     assert!(
         last < first,
         "the steps should train: loss {first} -> {last}"
+    );
+
+    let x = random::<f32>(&[4, 2, 8, 8], 2.0, &mut rng);
+    let seq = random::<f32>(&[4, 2, 10], 1.0, &mut rng);
+    let targets = [0, 2, 1, 2];
+    let mut params = [
+        random::<f32>(&[4, 2, 3, 3], 0.5, &mut rng),
+        random::<f32>(&[4], 0.1, &mut rng),
+        random::<f32>(&[16, 3], 0.5, &mut rng),
+        random::<f32>(&[3], 0.1, &mut rng),
+        random::<f32>(&[3, 2, 3], 0.5, &mut rng),
+    ];
+    let mut tape = Tape::<f32>::new();
+    let mut grads = Gradients::new();
+    let first = cnn_step(&mut tape, &mut params, &x, &seq, &targets, &mut grads);
+    for _ in 0..3 {
+        cnn_step(&mut tape, &mut params, &x, &seq, &targets, &mut grads);
+    }
+    let (count, last) = allocations_of(|| {
+        let mut l = 0.0;
+        for _ in 0..5 {
+            l = cnn_step(&mut tape, &mut params, &x, &seq, &targets, &mut grads);
+        }
+        l
+    });
+    assert_eq!(
+        count, 0,
+        "cnn: {count} heap allocations in 5 warmed-up steps"
+    );
+    assert!(
+        last < first,
+        "the cnn steps should train: loss {first} -> {last}"
     );
 
     let x = random::<f64>(&[8, 5], 2.0, &mut rng);

@@ -66,7 +66,6 @@ fn out_len(len: usize, k: usize, s: usize, p: usize, d: usize) -> usize {
 /// `conv2d` by direct loops over every output element and tap, and its
 /// gradients for upstream gradient `g` by the same loops: the reference
 /// for the im2col + GEMM kernels.
-#[allow(clippy::type_complexity)]
 fn conv2d_loops(
     x: &Tensor<f64>,
     w: &Tensor<f64>,

@@ -241,9 +241,9 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// When the ranks are wrong, the channels do not match the groups, the
-    /// bias is not `[C_out]`, stride, dilation or groups is 0, or the
-    /// dilated kernel is larger than the padded input; the message names
-    /// both shapes and the caller's line.
+    /// bias is not `[C_out]`, stride, dilation or groups is 0 (or any
+    /// parameter above 65535), or the dilated kernel is larger than the
+    /// padded input; the message names both shapes and the caller's line.
     ///
     /// ```
     /// use tapegrad::{Conv2dOptions, Tape, Tensor};

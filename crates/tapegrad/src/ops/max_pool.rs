@@ -23,10 +23,10 @@ fn picks<T: Float>(win: &Window, key: &[T], big: &Shape, mut f: impl FnMut(usize
     win.for_each(big, |k, plane, rows, cols| {
         let mut best = (T::neg_infinity(), plane + rows.start * w + cols.start);
         for r in rows {
-            for i in plane + r * w + cols.start..plane + r * w + cols.end {
-                let e = key[i];
+            let start = plane + r * w + cols.start;
+            for (i, &e) in key[start..start + cols.len()].iter().enumerate() {
                 if e > best.0 || e.is_nan() {
-                    best = (e, i);
+                    best = (e, start + i);
                 }
             }
         }
@@ -76,7 +76,8 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// # Panics
     /// When the input is not 3-d or 4-d or its image is empty, kernel or
-    /// stride is 0, padding exceeds half the kernel, or the kernel exceeds
+    /// stride is 0 (or any parameter above 65535), padding exceeds half the
+    /// kernel, or the kernel exceeds
     /// the padded input; the message names the shape, the window and the
     /// caller's line.
     ///

@@ -32,11 +32,11 @@ fn groups(p: &Params<'_>) -> Result<usize, String> {
     usize::try_from(g).map_err(|_| format!("groups {g} < 0"))
 }
 
+/// A convolution's input, weight and optional bias.
+type ConvInputs<'t> = (Var<'t, f64>, Var<'t, f64>, Option<Var<'t, f64>>);
+
 /// `x, weight[, bias]`: no third input means no bias.
-fn conv_inputs<'t>(
-    vars: &[Var<'t, f64>],
-    op: &str,
-) -> Result<(Var<'t, f64>, Var<'t, f64>, Option<Var<'t, f64>>), String> {
+fn conv_inputs<'t>(vars: &[Var<'t, f64>], op: &str) -> Result<ConvInputs<'t>, String> {
     match vars {
         [x, w] => Ok((*x, *w, None)),
         [x, w, b] => Ok((*x, *w, Some(*b))),
