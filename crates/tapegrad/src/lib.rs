@@ -54,7 +54,9 @@
 //! | reductions | [`sum`](Var::sum), [`mean`](Var::mean), [`sum_axis`](Var::sum_axis), [`mean_axis`](Var::mean_axis), [`sum_to`](Var::sum_to), [`broadcast_to`](Var::broadcast_to) |
 //! | layout | [`reshape`](Var::reshape), [`transpose`](Var::transpose), [`t`](Var::t) |
 //! | products | [`matmul`](Var::matmul) (2-D and batched), [`matmul_t`](Var::matmul_t) (transposed operands, no copy) |
-//! | losses | [`mse`](Var::mse), [`cross_entropy`](Var::cross_entropy), [`binary_cross_entropy_with_logits`](Var::binary_cross_entropy_with_logits) |
+//! | losses | [`mse`](Var::mse), [`cross_entropy`](Var::cross_entropy), [`binary_cross_entropy_with_logits`](Var::binary_cross_entropy_with_logits), [`nll_loss`](Var::nll_loss), [`l1_loss`](Var::l1_loss), [`smooth_l1_loss`](Var::smooth_l1_loss), [`huber_loss`](Var::huber_loss) (with a [`Reduction`]) |
+//! | normalization | [`layer_norm`](Var::layer_norm), [`batch_norm_train`](Var::batch_norm_train), [`batch_norm_eval`](Var::batch_norm_eval) |
+//! | embedding, similarity | [`embedding`](Var::embedding), [`cosine_similarity`](Var::cosine_similarity) |
 //! | gradients | [`backward`](Var::backward), [`backward_into`](Var::backward_into), [`backward_with`](Var::backward_with), [`grad_graph`](Var::grad_graph) (differentiable), [`detach`](Var::detach), [`Tape::no_grad`] |
 //!
 //! The same on values, without a tape: [`Tensor`]'s operators,

@@ -6,7 +6,7 @@
 #[macro_use]
 mod panic_location;
 
-use tapegrad::{Gradients, Tape, Tensor};
+use tapegrad::{Gradients, Indices, Reduction, Tape, Tensor};
 
 fn tape() -> Tape<f64> {
     Tape::new()
@@ -54,6 +54,24 @@ mod cases {
     #[test] fn var_mse_shapes() { assert_panics_here!({ let t = tape(); m23(&t).mse(t.param(Tensor::ones([3, 2]))).index() }); }
     #[test] fn var_cross_entropy_target_count() { assert_panics_here!(m23(&tape()).cross_entropy(&[0]).index()); }
     #[test] fn var_bce_shapes() { assert_panics_here!({ let t = tape(); m23(&t).binary_cross_entropy_with_logits(t.param(Tensor::ones([3]))).index() }); }
+    #[test] fn var_layer_norm_shape() { assert_panics_here!(m23(&tape()).layer_norm(&[2], None, None, 1e-5).index()); }
+    #[test] fn var_layer_norm_weight_shape() { assert_panics_here!({ let t = tape(); m23(&t).layer_norm(&[3], Some(t.param(Tensor::ones([2]))), None, 1e-5).index() }); }
+    #[test] fn var_batch_norm_train_rank() { assert_panics_here!(tape().param(Tensor::<f64>::ones([3])).batch_norm_train(None, None, 1e-5).index()); }
+    #[test] fn var_batch_norm_train_one_value() { assert_panics_here!(tape().param(Tensor::<f64>::ones([1, 3])).batch_norm_train(None, None, 1e-5).index()); }
+    #[test] fn var_batch_norm_train_bias_shape() { assert_panics_here!({ let t = tape(); m23(&t).batch_norm_train(None, Some(t.param(Tensor::ones([2]))), 1e-5).index() }); }
+    #[test] fn var_batch_norm_eval_stats_shape() { assert_panics_here!(m23(&tape()).batch_norm_eval(&Tensor::zeros([2]), &Tensor::ones([3]), None, None, 1e-5).index()); }
+    #[test] fn var_embedding_index() { assert_panics_here!(m23(&tape()).embedding(&Indices::from(vec![2])).index()); }
+    #[test] fn var_embedding_table_rank() { assert_panics_here!(tape().param(Tensor::<f64>::ones([3])).embedding(&Indices::from(vec![0])).index()); }
+    #[test] fn var_nll_loss_target_shape() { assert_panics_here!(m23(&tape()).nll_loss(&Indices::from(vec![0]), Reduction::Mean).index()); }
+    #[test] fn var_nll_loss_target_class() { assert_panics_here!(m23(&tape()).nll_loss(&Indices::from(vec![0, 3]), Reduction::Sum).index()); }
+    #[test] fn var_l1_loss_shapes() { assert_panics_here!({ let t = tape(); m23(&t).l1_loss(t.param(Tensor::ones([3])), Reduction::Mean).index() }); }
+    #[test] fn var_smooth_l1_loss_shapes() { assert_panics_here!({ let t = tape(); m23(&t).smooth_l1_loss(t.param(Tensor::ones([3])), Reduction::Mean, 1.0).index() }); }
+    #[test] fn var_smooth_l1_loss_beta() { assert_panics_here!({ let t = tape(); m23(&t).smooth_l1_loss(m23(&t), Reduction::Mean, -1.0).index() }); }
+    #[test] fn var_huber_loss_shapes() { assert_panics_here!({ let t = tape(); m23(&t).huber_loss(t.param(Tensor::ones([3])), Reduction::Mean, 1.0).index() }); }
+    #[test] fn var_huber_loss_delta() { assert_panics_here!({ let t = tape(); m23(&t).huber_loss(m23(&t), Reduction::Mean, 0.0).index() }); }
+    #[test] fn var_huber_loss_two_tapes() { assert_panics_here!({ let (a, b) = (tape(), tape()); m23(&a).huber_loss(m23(&b), Reduction::Mean, 1.0).index() }); }
+    #[test] fn var_cosine_similarity_shapes() { assert_panics_here!({ let t = tape(); m23(&t).cosine_similarity(t.param(Tensor::ones([2])), 1, 1e-8).index() }); }
+    #[test] fn var_cosine_similarity_axis() { assert_panics_here!({ let t = tape(); m23(&t).cosine_similarity(m23(&t), 2, 1e-8).index() }); }
     #[test] fn var_backward_not_scalar() { assert_panics_here!(m23(&tape()).backward().len()); }
     #[test] fn var_backward_into_not_scalar() { assert_panics_here!(m23(&tape()).backward_into(&mut Gradients::new())); }
     #[test] fn var_backward_with_seed_shape() { assert_panics_here!(m23(&tape()).backward_with(&Tensor::ones([3])).len()); }

@@ -1,6 +1,8 @@
 //! Second order through a chain of ops that pick, normalize and take
 //! maxima: `gather`, `layer_norm` and `amax`, each alone and composed, with
-//! every Hessian entry checked against differences of the gradient.
+//! every Hessian entry checked against differences of the gradient; and
+//! third order through the fused normalization of `layer_norm` and
+//! `batch_norm_train`.
 
 use tapegrad::{gradgradcheck, GradcheckOptions, Indices, Tensor};
 
@@ -70,6 +72,37 @@ fn gather_then_layer_norm_then_amax() {
             (y * y).amax(2, false).sum()
         },
         &[x, w, b],
+        &GradcheckOptions::default(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn third_order_through_the_fused_normalization() {
+    // The Hessian of a function of the recorded gradient is a third
+    // derivative of the normalization: its recorded backward, which uses
+    // the op's own output, is differentiated twice more.
+    let x = distinct(8, &[2, 4], 0.4);
+    let w = distinct(4, &[4], 0.7);
+    gradgradcheck(
+        |v| {
+            let y = v[0].layer_norm(&[4], Some(v[1]), None, 1e-3);
+            let g = (y * y * y).sum().grad_graph(&[v[0]])[0];
+            (g * g).sum()
+        },
+        &[x.clone(), w.clone()],
+        &GradcheckOptions::default(),
+    )
+    .unwrap();
+    let x = distinct(12, &[3, 2, 2], 0.4);
+    let w = distinct(2, &[2], 0.7);
+    gradgradcheck(
+        |v| {
+            let y = v[0].batch_norm_train(Some(v[1]), None, 1e-3);
+            let g = (y * y * y).sum().grad_graph(&[v[0]])[0];
+            (g * v[0]).sum()
+        },
+        &[x, w],
         &GradcheckOptions::default(),
     )
     .unwrap();

@@ -262,6 +262,8 @@ op_list! {
     MaxPool(max_pool::MaxPool),
     /// Average pooling, or its adjoint.
     AvgPool(avg_pool::AvgPool),
+    /// `(x − μ)/√(σ² + ε)` over contiguous rows (layer and batch norm).
+    Normalize(normalization::Normalize),
     /// An op defined outside the crate.
     Custom(custom::Custom),
 }

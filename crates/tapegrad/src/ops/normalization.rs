@@ -1,12 +1,18 @@
-//! Layer and batch normalization, written with recorded primitives (mean
-//! over axes, products, `rsqrt`, broadcasting): exact, and differentiable
-//! to every order because each piece is.
+//! Layer and batch normalization. Both normalize
+//! `x̂ = (x − μ)·(σ² + ε)^(−½)` with the mean μ and the **biased** variance
+//! σ² = mean((x − μ)²) over their axes, then apply an optional affine
+//! `x̂·weight + bias` with recorded products and sums.
 //!
-//! Both normalize `x̂ = (x − μ)·(σ² + ε)^(−½)` with the mean μ and the
-//! **biased** variance σ² = mean((x − μ)²) over their axes, then apply an
-//! optional affine `x̂·weight + bias`.
+//! x̂ is one fused op, `Normalize`, over contiguous rows (two passes over
+//! each row forward and two backward, instead of seven recorded ops with
+//! their temporaries); its recorded backward writes the same rule with `Var`
+//! ops. Layer normalization's rows are its trailing axes; batch
+//! normalization moves the channel axis first, so that each channel is a
+//! row, and back.
 
-use crate::{Axes, Float, Shape, Tensor, Var};
+use super::{Acc, Inputs, Rule};
+use crate::tape::{GradBuffers, NodeId, Values};
+use crate::{Float, Shape, Tape, Tensor, Var};
 
 impl<'t, T: Float> Var<'t, T> {
     /// Layer normalization over the last `normalized_shape.len()` axes:
@@ -20,7 +26,8 @@ impl<'t, T: Float> Var<'t, T> {
     /// Derivative, with `r = (σ² + eps)^(−½)`, `n` elements per row and
     /// `ĝ = g·weight`: `∂L/∂x = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))`;
     /// `∂L/∂weight = Σ g·x̂`, `∂L/∂bias = Σ g` over the leading axes.
-    /// It is recorded from its primitives, so every order is available.
+    /// x̂ is one fused op whose recorded backward is this rule in `Var` ops,
+    /// so every order is available.
     ///
     /// # Panics
     /// When `normalized_shape` is empty or is not the trailing part of the
@@ -56,10 +63,8 @@ impl<'t, T: Float> Var<'t, T> {
             "tapegrad: layer_norm: normalized_shape {ns} is not the trailing part of input shape {xs} (at {})",
             std::panic::Location::caller()
         );
-        let axes: Vec<isize> = (-(k as isize)..0).collect();
         let affine = Affine::checked(self, weight, bias, &ns, "layer_norm", "normalized_shape");
-        let y = normalize(self, Axes::from(axes), eps);
-        affine.apply(y, ns)
+        affine.apply(self.normalize_rows(ns.numel(), eps), ns)
     }
 
     /// Batch normalization with the batch's statistics, as in training:
@@ -74,7 +79,7 @@ impl<'t, T: Float> Var<'t, T> {
     ///
     /// Derivative: that of [`layer_norm`](Var::layer_norm) with the roles
     /// of the axes swapped (per channel, over the batch and the spatial
-    /// axes), recorded from its primitives so every order is available.
+    /// axes), from the same fused op, so every order is available.
     ///
     /// # Panics
     /// When `x` has rank below 2, a channel has exactly one value (as
@@ -109,8 +114,16 @@ impl<'t, T: Float> Var<'t, T> {
         );
         let cs = Shape::from([c]);
         let affine = Affine::checked(self, weight, bias, &cs, "batch_norm_train", "[C]");
-        let axes: Vec<isize> = (0..xs.rank() as isize).filter(|&a| a != 1).collect();
-        let y = normalize(self, Axes::from(axes), eps);
+        // Channels first, each channel's values one contiguous row of the
+        // fused op, then back: two copies instead of the temporaries and
+        // per-reduction permutes of the recorded formula.
+        let front = self.transpose(0, 1);
+        let fs = front.shape();
+        let y = front
+            .reshape([c, per_channel])
+            .normalize_rows(per_channel, eps)
+            .reshape(fs)
+            .transpose(0, 1);
         affine.apply(y, channel_shape(&xs))
     }
 
@@ -176,14 +189,6 @@ impl<'t, T: Float> Var<'t, T> {
         let y = (self - mean) * self.tape.constant(scale);
         affine.apply(y, at)
     }
-}
-
-/// `(x − μ)·(σ² + eps)^(−½)` over `axes`, the centred value computed once
-/// and reused for the variance.
-fn normalize<'t, T: Float>(x: Var<'t, T>, axes: Axes, eps: f64) -> Var<'t, T> {
-    let centred = x - x.mean_axes(axes.clone(), true);
-    let var = (centred * centred).mean_axes(axes, true);
-    centred * var.add_scalar(T::from_f64(eps)).rsqrt()
 }
 
 /// The channel count of a batch-norm input, which must have rank ≥ 2.
@@ -254,5 +259,111 @@ impl<'t, T: Float> Affine<'t, T> {
             Some(b) => y + place(b),
             None => y,
         }
+    }
+}
+
+impl<'t, T: Float> Var<'t, T> {
+    /// `x̂` of every run of `n` consecutive elements (the last axes), fused.
+    #[track_caller]
+    fn normalize_rows(self, n: usize, eps: f64) -> Var<'t, T> {
+        let x = self.id;
+        let Ok(n32) = u32::try_from(n) else {
+            panic!(
+                "tapegrad: layer_norm: rows of {n} elements (input shape {}) exceed 2^32 (at {})",
+                self.shape(),
+                std::panic::Location::caller()
+            );
+        };
+        let op = Normalize { x, n: n32, eps };
+        self.tape.record(op.into(), self.shape(), |v, o| {
+            if n == 0 {
+                return;
+            }
+            let e = T::from_f64(eps);
+            for (row, out) in v.val(x).chunks_exact(n).zip(o.chunks_exact_mut(n)) {
+                let (mean, r) = row_stats(row, e);
+                for (o, &xi) in out.iter_mut().zip(row) {
+                    *o = (xi - mean) * r;
+                }
+            }
+        })
+    }
+}
+
+/// The mean of `row` and `(σ² + eps)^(−½)`, the variance taken about the
+/// mean (two passes, so an offset of 100 loses nothing).
+fn row_stats<T: Float>(row: &[T], eps: T) -> (T, T) {
+    let n = T::from_f64(row.len() as f64);
+    let mean = row.iter().copied().sum::<T>() / n;
+    let var = row.iter().map(|&x| (x - mean) * (x - mean)).sum::<T>() / n;
+    (mean, (var + eps).sqrt().recip())
+}
+
+/// `x̂ = (x − μ)·(σ² + ε)^(−½)` over each run of `n` consecutive elements.
+/// With r = (σ² + ε)^(−½): `∂L/∂x = r·(g − mean(g) − x̂·mean(g·x̂))` per
+/// row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Normalize {
+    x: NodeId,
+    n: u32,
+    eps: f64,
+}
+
+impl Rule for Normalize {
+    fn name(&self) -> &'static str {
+        "normalize"
+    }
+    fn inputs<'a>(&'a self, _: &'a [NodeId]) -> Inputs<'a> {
+        Inputs::of(&[self.x])
+    }
+    fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        let n = self.n as usize;
+        let (xv, yv) = (v.val(self.x), v.val(id));
+        let Some(gx) = gb.acc(v, self.x) else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        let (e, inv_n) = (T::from_f64(self.eps), T::from_f64(1.0 / n as f64));
+        let rows = xv.chunks_exact(n).zip(yv.chunks_exact(n));
+        for (((row, y), g), gx) in rows.zip(g.chunks_exact(n)).zip(gx.chunks_exact_mut(n)) {
+            let (_, r) = row_stats(row, e);
+            let g_mean = g.iter().copied().sum::<T>() * inv_n;
+            let gy_mean = g.iter().zip(y).map(|(&a, &b)| a * b).sum::<T>() * inv_n;
+            for i in 0..n {
+                gx[i] += r * (g[i] - g_mean - y[i] * gy_mean);
+            }
+        }
+    }
+    fn backward_graph<'t, T: Float>(
+        &self,
+        tape: &'t Tape<T>,
+        id: NodeId,
+        g: Var<'t, T>,
+        acc: Acc<'_, 't, T>,
+    ) {
+        let n = self.n as usize;
+        let x = Var::new(tape, self.x);
+        let xs = x.shape();
+        if n == 0 || xs.numel() == 0 {
+            acc(self.x, g);
+            return;
+        }
+        // The same rule on [rows, n] views: r from recorded reductions of
+        // x, x̂ the op's own output (whose derivative is this op again).
+        let rows = [xs.numel() / n, n];
+        let (x2, y2, g2) = (
+            x.reshape(rows),
+            Var::new(tape, id).reshape(rows),
+            g.reshape(rows),
+        );
+        let centred = x2 - x2.mean_axis(1, true);
+        let r = (centred * centred)
+            .mean_axis(1, true)
+            .add_scalar(T::from_f64(self.eps))
+            .rsqrt();
+        let dx = r * (g2 - g2.mean_axis(1, true) - y2 * (g2 * y2).mean_axis(1, true));
+        acc(self.x, dx.reshape(xs));
     }
 }

@@ -20,7 +20,7 @@ fn sizes(p: &Params<'_>, k: &str) -> Result<Vec<usize>, String> {
         .collect()
 }
 
-/// The field `f` of the `{shape, data}` object `k`, each entry read by `as`.
+/// The field `f` of the `{shape, data}` object `k`, each entry read by `read`.
 fn field<X>(
     p: &Params<'_>,
     k: &str,
@@ -71,11 +71,11 @@ fn reduction(p: &Params<'_>) -> Result<Reduction, String> {
     }
 }
 
+/// An optional affine parameter.
+type Param<'t> = Option<Var<'t, f64>>;
+
 /// The optional weight and bias after `x`.
-fn affine<'t>(
-    op: &str,
-    vars: &[Var<'t, f64>],
-) -> Result<(Option<Var<'t, f64>>, Option<Var<'t, f64>>), String> {
+fn affine<'t>(op: &str, vars: &[Var<'t, f64>]) -> Result<(Param<'t>, Param<'t>), String> {
     match vars {
         [_] => Ok((None, None)),
         [_, w] => Ok((Some(*w), None)),
