@@ -58,6 +58,13 @@ pub trait Network<T: Float> {
     /// (nothing for a network without buffers).
     fn commit(&mut self, ctx: &mut ForwardCtx<T>);
 
+    /// The buffers' values, flat (empty without buffers): early stopping
+    /// keeps them with the parameters of the best epoch.
+    fn buffer_values(&self) -> &[T];
+
+    /// The buffers' values, flat and mutable.
+    fn buffer_values_mut(&mut self) -> &mut [T];
+
     /// The parameter groups, in buffer order, covering every parameter.
     fn groups(&self) -> Vec<ParamGroup>;
 
@@ -88,6 +95,14 @@ impl<T: Float> Network<T> for Mlp<T> {
     }
 
     fn commit(&mut self, _ctx: &mut ForwardCtx<T>) {}
+
+    fn buffer_values(&self) -> &[T] {
+        &[]
+    }
+
+    fn buffer_values_mut(&mut self) -> &mut [T] {
+        &mut []
+    }
 
     fn groups(&self) -> Vec<ParamGroup> {
         self.layers()
@@ -154,6 +169,14 @@ impl<T: Float, M: Module<T>> Network<T> for Model<T, M> {
 
     fn commit(&mut self, ctx: &mut ForwardCtx<T>) {
         Model::commit(self, ctx);
+    }
+
+    fn buffer_values(&self) -> &[T] {
+        self.buffers().values()
+    }
+
+    fn buffer_values_mut(&mut self) -> &mut [T] {
+        self.buffers_mut().values_mut()
     }
 
     /// One group per module that owns parameters: the names up to the last

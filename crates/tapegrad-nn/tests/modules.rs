@@ -10,9 +10,10 @@ use tapegrad::{
 };
 use tapegrad_nn::data::Dataset;
 use tapegrad_nn::{
-    Activation, ActivationLayer, Adam, AvgPool2d, BatchMode, BatchNorm, Bound, Conv1d, Conv2d, Cx,
-    Dropout, Embedding, Flatten, ForwardCtx, LayerNorm, Linear, Loss, LossFn, MaxPool2d, Model,
-    Module, Scope, Sequential, Sgd, StateDictError, StepVars, Task, Trainer, Unflatten,
+    evaluate, Activation, ActivationLayer, Adam, AvgPool2d, BatchMode, BatchNorm, Bound, Conv1d,
+    Conv2d, Cx, Dropout, EarlyStopping, Embedding, Flatten, ForwardCtx, LayerNorm, Linear, Loss,
+    LossFn, MaxPool2d, Metric, Model, Module, Scope, Sequential, Sgd, StateDictError, StepVars,
+    StopReason, Task, Trainer, Unflatten,
 };
 
 fn random(shape: &[usize], seed: u64) -> Tensor<f64> {
@@ -418,4 +419,34 @@ fn model_files_round_trip() {
     b.load(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(a.state_dict(), b.state_dict());
+}
+
+#[test]
+fn early_stopping_restores_parameters_and_running_statistics_of_the_best_epoch() {
+    let data = regression_data();
+    let (train, val) = (
+        data.subset(&(0..48).collect::<Vec<_>>()),
+        data.subset(&(48..64).collect::<Vec<_>>()),
+    );
+    let mut m = Model::build(0, |s| {
+        Sequential::new(s)
+            .layer(|s| Linear::build(s, 2, 32))
+            .layer(|s| BatchNorm::new_1d(s, 32))
+            .push(Activation::Relu)
+            .layer(|s| Linear::build(s, 32, 1))
+            .done()
+    });
+    let h = Trainer::new(Loss::Mse)
+        .mode(BatchMode::MiniBatch(8))
+        .epochs(200)
+        .early_stopping(EarlyStopping::new(Metric::ValLoss, 3))
+        .fit(&mut m, &mut Adam::new(0.05), &train, Some(&val))
+        .unwrap();
+    let StopReason::EarlyStopping { best_epoch } = h.stop else {
+        panic!("no early stop in 200 epochs: {:?}", h.stop);
+    };
+    // The model evaluates exactly as it did after its best epoch: the
+    // running statistics came back with the parameters.
+    let now = evaluate(&m, &val, Loss::Mse).loss;
+    assert_eq!(Some(now), h.epochs[best_epoch].val_loss);
 }
