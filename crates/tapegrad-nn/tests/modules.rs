@@ -91,6 +91,29 @@ fn conv_gradients() {
 }
 
 #[test]
+fn conv2d_gradients_on_random_geometry() {
+    let mut rng = StdRng::seed_from_u64(21);
+    for case in 0..4 {
+        let groups = rng.random_range(1..=2);
+        let (cin, cout) = (
+            groups * rng.random_range(1..=2),
+            groups * rng.random_range(1..=2),
+        );
+        let kernel = [rng.random_range(1..=2), rng.random_range(1..=3)];
+        let o = Conv2dOptions {
+            stride: [rng.random_range(1..=2), rng.random_range(1..=2)],
+            padding: [rng.random_range(0..=1), rng.random_range(0..=1)],
+            dilation: [1, rng.random_range(1..=2)],
+            groups,
+        };
+        let bias = rng.random_bool(0.5);
+        let m = Model::build(case, |s| Conv2d::with(s, cin, cout, kernel, o, bias));
+        let n = rng.random_range(1..=2);
+        check(&m, &random(&[n, cin, 4, 5], 30 + case), true, false);
+    }
+}
+
+#[test]
 fn pool_gradients() {
     // Random values: no ties, so the max is differentiable everywhere.
     let m = Model::build(0, |_| MaxPool2d::new([2, 2]).stride([1, 2]).padding([1, 1]));
