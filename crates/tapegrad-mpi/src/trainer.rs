@@ -312,6 +312,8 @@ impl DistributedTrainer {
                 accuracy: sums[1] / sums[2].max(1.0),
                 val_loss: evaluated.map(|e| e.loss),
                 val_accuracy: evaluated.map(|e| e.accuracy),
+                regression: None,
+                val_regression: evaluated.and_then(|e| e.regression),
                 lr,
                 seconds: start.elapsed().as_secs_f64(),
                 diagnostics: None,

@@ -303,3 +303,31 @@ impl Activation {
         }
     }
 }
+
+/// The PyTorch module for an activation; swish and ACON-C are the small
+/// custom modules listed in `docs/nn.md`.
+pub(crate) fn torch_activation(a: Activation, units: usize) -> String {
+    match a {
+        Activation::Relu => "nn.ReLU()".into(),
+        Activation::LeakyRelu(s) => format!("nn.LeakyReLU({s})"),
+        Activation::Elu(s) => format!("nn.ELU({s})"),
+        Activation::Selu => "nn.SELU()".into(),
+        Activation::Swish => "Swish()".into(),
+        Activation::Mish => "nn.Mish()".into(),
+        Activation::Softplus => "nn.Softplus()".into(),
+        Activation::Sigmoid => "nn.Sigmoid()".into(),
+        Activation::Tanh => "nn.Tanh()".into(),
+        Activation::AconC => format!("AconC({units})"),
+        Activation::Gelu => "nn.GELU()".into(),
+        Activation::GeluTanh => "nn.GELU(approximate='tanh')".into(),
+        Activation::Silu => "nn.SiLU()".into(),
+        Activation::Hardtanh(lo, hi) => format!("nn.Hardtanh({lo}, {hi})"),
+        Activation::Relu6 => "nn.ReLU6()".into(),
+        Activation::Hardsigmoid => "nn.Hardsigmoid()".into(),
+        Activation::Hardswish => "nn.Hardswish()".into(),
+        Activation::Softsign => "nn.Softsign()".into(),
+        Activation::Celu(a) => format!("nn.CELU({a})"),
+        Activation::Logsigmoid => "nn.LogSigmoid()".into(),
+        Activation::Prelu => format!("nn.PReLU({units})"),
+    }
+}

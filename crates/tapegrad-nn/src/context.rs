@@ -4,6 +4,7 @@
 //! dead-unit and saturation diagnostics.
 
 use crate::diagnostics::ActivationStats;
+use crate::params::{ParamId, Params};
 use crate::Activation;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -25,6 +26,10 @@ pub struct ForwardCtx<T: Float> {
     rng: StdRng,
     scratch: Vec<T>,
     stats: Option<ActivationStats>,
+    /// Buffer updates of the last training-mode pass: (buffer, range in
+    /// `pending_data`), applied by `apply_buffer_updates`.
+    pending: Vec<(ParamId, usize, usize)>,
+    pending_data: Vec<T>,
 }
 
 impl<T: Float> ForwardCtx<T> {
@@ -41,6 +46,8 @@ impl<T: Float> ForwardCtx<T> {
             rng: StdRng::seed_from_u64(0),
             scratch: Vec::new(),
             stats: None,
+            pending: Vec::new(),
+            pending_data: Vec::new(),
         }
     }
 
@@ -58,6 +65,8 @@ impl<T: Float> ForwardCtx<T> {
             rng: StdRng::seed_from_u64(seed),
             scratch: Vec::new(),
             stats: None,
+            pending: Vec::new(),
+            pending_data: Vec::new(),
         }
     }
 
@@ -126,6 +135,48 @@ impl<T: Float> ForwardCtx<T> {
     #[must_use]
     pub fn stats_mut(&mut self) -> Option<&mut ActivationStats> {
         self.stats.as_mut()
+    }
+
+    /// Queues new values for buffer `id` (see [`Cx::set_buffer`](crate::Cx::set_buffer)).
+    pub(crate) fn queue_buffer_update(&mut self, id: ParamId, values: &[T]) {
+        let start = self.pending_data.len();
+        self.pending_data.extend_from_slice(values);
+        self.pending.push((id, start, self.pending_data.len()));
+    }
+
+    /// Writes the queued buffer updates into `buffers`, in the order they
+    /// were made, and forgets them. [`Model::commit`](crate::Model::commit)
+    /// calls this after a training-mode forward pass.
+    ///
+    /// # Panics
+    /// When an update does not fit its buffer (updates queued for another
+    /// model's buffers).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::{ForwardCtx, Params};
+    /// let mut buffers = Params::<f32>::new();
+    /// buffers.push("b", Tensor::zeros([2]));
+    /// let mut ctx = ForwardCtx::train(0);
+    /// ctx.apply_buffer_updates(&mut buffers); // nothing queued: unchanged
+    /// assert_eq!(buffers.values(), &[0.0, 0.0]);
+    /// ```
+    #[track_caller]
+    pub fn apply_buffer_updates(&mut self, buffers: &mut Params<T>) {
+        for &(id, start, end) in &self.pending {
+            let len = buffers.value(id).len();
+            assert!(
+                len == end - start,
+                "tapegrad-nn: buffer update of {} values for `{}` of {len} values",
+                end - start,
+                buffers.name(id),
+            );
+            buffers
+                .value_mut(id)
+                .copy_from_slice(&self.pending_data[start..end]);
+        }
+        self.pending.clear();
+        self.pending_data.clear();
     }
 
     pub(crate) fn rng_and_scratch(&mut self) -> (&mut StdRng, &mut Vec<T>) {

@@ -1,6 +1,7 @@
 //! What training returns: one record per epoch and why it stopped.
 
 use crate::diagnostics::Diagnostics;
+use crate::RegressionMetrics;
 
 /// Why training ended.
 ///
@@ -59,6 +60,10 @@ pub struct EpochRecord {
     pub val_loss: Option<f64>,
     /// Accuracy on the validation set after the epoch, if one was given.
     pub val_accuracy: Option<f64>,
+    /// MSE, MAE and R² over the epoch's steps, for a regression objective.
+    pub regression: Option<RegressionMetrics>,
+    /// MSE, MAE and R² on the validation set, for a regression objective.
+    pub val_regression: Option<RegressionMetrics>,
     /// The learning rate used.
     pub lr: f64,
     /// Wall time of the epoch (training and validation).
@@ -69,15 +74,19 @@ pub struct EpochRecord {
 
 impl std::fmt::Display for EpochRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "epoch {:>3}  loss {:.4}  acc {:.4}",
-            self.epoch + 1,
-            self.loss,
-            self.accuracy
-        )?;
-        if let (Some(l), Some(a)) = (self.val_loss, self.val_accuracy) {
-            write!(f, "  val loss {l:.4}  val acc {a:.4}")?;
+        write!(f, "epoch {:>3}  loss {:.4}", self.epoch + 1, self.loss)?;
+        // Regression shows its own metrics, not a thresholded "accuracy".
+        match self.regression {
+            Some(r) => write!(f, "  {r}")?,
+            None => write!(f, "  acc {:.4}", self.accuracy)?,
+        }
+        if let Some(l) = self.val_loss {
+            write!(f, "  val loss {l:.4}")?;
+            match (self.val_regression, self.val_accuracy) {
+                (Some(r), _) => write!(f, "  val {r}")?,
+                (None, Some(a)) => write!(f, "  val acc {a:.4}")?,
+                (None, None) => {}
+            }
         }
         write!(f, "  lr {:.2e}", self.lr)
     }

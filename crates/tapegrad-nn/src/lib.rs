@@ -1,6 +1,16 @@
 //! # tapegrad-nn
 //!
-//! Multilayer perceptrons on top of [`tapegrad`]: parameters owned outside
+//! Neural networks on top of [`tapegrad`]: a [`Module`] trait that layers
+//! and user models implement, [`Model`]s built in a [`Scope`] that names
+//! parameters as PyTorch does, [`Sequential`], the layers ([`Linear`],
+//! [`Conv1d`], [`Conv2d`], [`MaxPool2d`], [`AvgPool2d`], [`Flatten`],
+//! [`LayerNorm`], [`BatchNorm`] with running statistics, [`Embedding`],
+//! dropout, every activation), state dicts of any model that PyTorch reads
+//! and writes, and a [`Trainer`] that takes any model and any
+//! [`Objective`] ([`LossFn`]: custom losses, regularizers, gradient
+//! penalties) with metrics by [`Task`] and gradient clipping.
+//!
+//! The multilayer perceptron came first: parameters owned outside
 //! the tape in one flat buffer ([`Params`]), bound onto a reused tape every
 //! step; [`Linear`] layers in PyTorch's `[out, in]` layout and an [`Mlp`]
 //! whose parameter names are those of the equivalent `nn.Sequential`; every
@@ -66,7 +76,12 @@ mod init;
 pub mod io;
 mod layers;
 mod loss;
+mod metrics;
 mod mlp;
+mod model;
+mod module;
+mod network;
+mod objective;
 mod optim;
 mod params;
 #[cfg(feature = "plots")]
@@ -75,6 +90,8 @@ mod progress;
 #[cfg(feature = "plots")]
 pub mod report;
 mod schedule;
+mod scope;
+mod sequential;
 mod state_dict;
 mod train_error;
 mod trainer;
@@ -91,15 +108,25 @@ pub use rand;
 pub use activation::Activation;
 pub use context::ForwardCtx;
 pub use diagnostics::{ActivationStats, Diagnostics, LayerDiagnostics, SATURATED_SHARE};
-pub use evaluate::{count_correct, evaluate, loss_of, Evaluation};
+pub use evaluate::{count_correct, evaluate, evaluate_with, loss_of, Evaluation};
 pub use history::{EpochRecord, History, StopReason};
 pub use init::Init;
-pub use layers::{Dropout, Linear};
+pub use layers::{
+    ActivationLayer, AvgPool2d, BatchNorm, Conv1d, Conv2d, Dropout, Embedding, Flatten, LayerNorm,
+    Linear, MaxPool2d, Unflatten,
+};
 pub use loss::{bce_with_logits, cross_entropy, mse, Loss};
+pub use metrics::RegressionMetrics;
 pub use mlp::{Layer, Mlp, MlpBuilder};
+pub use model::Model;
+pub use module::{Cx, Module};
+pub use network::{Network, ParamGroup};
+pub use objective::{LossFn, Objective, StepVars, Task};
 pub use optim::{Adam, Optimizer, Sgd};
 pub use params::{Bound, ParamId, ParamInfo, Params};
 pub use schedule::LrSchedule;
+pub use scope::Scope;
+pub use sequential::{Sequential, SequentialBuilder};
 #[cfg(feature = "safetensors")]
 pub use state_dict::ModelIoError;
 pub use state_dict::StateDictError;

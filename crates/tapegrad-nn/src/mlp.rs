@@ -3,9 +3,10 @@
 //! activation — exactly a PyTorch `nn.Sequential`, with the same parameter
 //! names.
 
-use crate::activation::ActParams;
+use crate::activation::{torch_activation, ActParams};
 use crate::context::ForwardCtx;
 use crate::layers::{Dropout, Linear};
+use crate::module::{Cx, Module};
 use crate::params::{Bound, Params};
 use crate::{Activation, Init};
 use rand::rngs::StdRng;
@@ -548,17 +549,20 @@ impl<T: Float> Mlp<T> {
         ctx: &mut ForwardCtx<T>,
         mut on_layer: impl FnMut(usize, Var<'t, T>) -> bool,
     ) -> Var<'t, T> {
+        // The layers are modules; an MLP has no buffers.
+        let no_buffers = Params::new();
+        let mut cx = Cx::new(p, &no_buffers, ctx);
         let mut h = x;
         for (i, layer) in self.layers.iter().enumerate() {
-            let z = layer.linear.forward(p, h);
+            let z = layer.linear.call(h, &mut cx);
             h = match &layer.activation {
                 Some((act, ids)) => {
                     let vars: smallvec::SmallVec<[Var<'t, T>; 3]> =
-                        ids.iter().map(|&id| p[id]).collect();
+                        ids.iter().map(|&id| cx.param(id)).collect();
                     let a = act.apply(z, &vars);
-                    ctx.observe(i, *act, z, a);
+                    cx.ctx().observe(i, *act, z, a);
                     match layer.dropout {
-                        Some(d) => d.apply(a, ctx),
+                        Some(d) => d.call(a, &mut cx),
                         None => a,
                     }
                 }
@@ -636,33 +640,5 @@ impl<T: Float> Mlp<T> {
             }
         }
         format!("nn.Sequential({})", parts.join(", "))
-    }
-}
-
-/// The PyTorch module for an activation; swish and ACON-C are the small
-/// custom modules listed in `docs/nn.md`.
-fn torch_activation(a: Activation, units: usize) -> String {
-    match a {
-        Activation::Relu => "nn.ReLU()".into(),
-        Activation::LeakyRelu(s) => format!("nn.LeakyReLU({s})"),
-        Activation::Elu(s) => format!("nn.ELU({s})"),
-        Activation::Selu => "nn.SELU()".into(),
-        Activation::Swish => "Swish()".into(),
-        Activation::Mish => "nn.Mish()".into(),
-        Activation::Softplus => "nn.Softplus()".into(),
-        Activation::Sigmoid => "nn.Sigmoid()".into(),
-        Activation::Tanh => "nn.Tanh()".into(),
-        Activation::AconC => format!("AconC({units})"),
-        Activation::Gelu => "nn.GELU()".into(),
-        Activation::GeluTanh => "nn.GELU(approximate='tanh')".into(),
-        Activation::Silu => "nn.SiLU()".into(),
-        Activation::Hardtanh(lo, hi) => format!("nn.Hardtanh({lo}, {hi})"),
-        Activation::Relu6 => "nn.ReLU6()".into(),
-        Activation::Hardsigmoid => "nn.Hardsigmoid()".into(),
-        Activation::Hardswish => "nn.Hardswish()".into(),
-        Activation::Softsign => "nn.Softsign()".into(),
-        Activation::Celu(a) => format!("nn.CELU({a})"),
-        Activation::Logsigmoid => "nn.LogSigmoid()".into(),
-        Activation::Prelu => format!("nn.PReLU({units})"),
     }
 }

@@ -126,6 +126,26 @@ pub struct Bound<'t, T: Float> {
 }
 
 impl<'t, T: Float> Bound<'t, T> {
+    /// A bound set made of given handles, in store order: runs a module on
+    /// parameters recorded elsewhere (e.g. the inputs of
+    /// [`gradcheck`](tapegrad::gradcheck)).
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// use tapegrad_nn::{Bound, Params};
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.push("w", Tensor::ones([2]));
+    /// let tape = Tape::<f64>::new();
+    /// let bound = Bound::new(&[tape.param(Tensor::zeros([2]))]);
+    /// assert_eq!(bound[w].value().data(), &[0.0, 0.0]);
+    /// ```
+    #[must_use]
+    pub fn new(vars: &[Var<'t, T>]) -> Self {
+        Bound {
+            vars: vars.iter().copied().collect(),
+        }
+    }
+
     /// Number of bound tensors.
     ///
     /// ```

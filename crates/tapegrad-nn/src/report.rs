@@ -121,13 +121,25 @@ impl<'a> TrainingReport<'a> {
             h.epochs.len()
         );
         if let Some(last) = h.last() {
-            let _ = write!(
-                s,
-                "<p class=\"final\">final training loss {:.4}, accuracy {:.4}",
-                last.loss, last.accuracy
-            );
-            if let (Some(l), Some(a)) = (last.val_loss, last.val_accuracy) {
-                let _ = write!(s, "; validation loss {l:.4}, accuracy {a:.4}");
+            // Regression runs report their own metrics, not an accuracy.
+            let _ = match last.regression {
+                Some(r) => write!(
+                    s,
+                    "<p class=\"final\">final training loss {:.4}, {r}",
+                    last.loss
+                ),
+                None => write!(
+                    s,
+                    "<p class=\"final\">final training loss {:.4}, accuracy {:.4}",
+                    last.loss, last.accuracy
+                ),
+            };
+            if let Some(l) = last.val_loss {
+                let _ = match (last.val_regression, last.val_accuracy) {
+                    (Some(r), _) => write!(s, "; validation loss {l:.4}, {r}"),
+                    (None, Some(a)) => write!(s, "; validation loss {l:.4}, accuracy {a:.4}"),
+                    (None, None) => write!(s, "; validation loss {l:.4}"),
+                };
             }
             s.push_str("</p>\n");
         }

@@ -9,7 +9,7 @@ use crate::io::{
     deserialize_safetensors_with, read_safetensors_file, read_safetensors_metadata,
     save_safetensors_with_metadata, IoError, LoadOptions,
 };
-use crate::{Mlp, Params};
+use crate::{Mlp, Model, Module, Params};
 use indexmap::IndexMap;
 #[cfg(feature = "safetensors")]
 use std::path::Path;
@@ -314,5 +314,175 @@ impl<T: Float> Mlp<T> {
             })
             .collect();
         names.join(", ")
+    }
+}
+
+/// State dicts of any [`Model`]: parameters then buffers, under PyTorch's
+/// names and layouts, so that `torch.nn.Module.load_state_dict` takes what
+/// [`Model::save`] writes and the other way round.
+impl<T: Float, M: Module<T>> Model<T, M> {
+    /// Every parameter and buffer by name (parameters first, each in
+    /// registration order), as PyTorch's `model.state_dict()` holds them.
+    ///
+    /// ```
+    /// use tapegrad_nn::{BatchNorm, Model};
+    /// let m = Model::<f32, _>::build(0, |s| BatchNorm::new_1d(s, 3));
+    /// let sd = m.state_dict();
+    /// let names: Vec<&String> = sd.keys().collect();
+    /// assert_eq!(names, ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]);
+    /// ```
+    #[must_use]
+    pub fn state_dict(&self) -> IndexMap<String, Tensor<T>> {
+        let mut sd = self.params().state_dict();
+        sd.extend(self.buffers().state_dict());
+        sd
+    }
+
+    /// Loads every parameter and buffer from `state`. The architecture is
+    /// checked first: every name of the model must be present with its
+    /// exact shape, and no other name may be; nothing changes unless all
+    /// fit.
+    ///
+    /// # Errors
+    /// [`StateDictError`] naming the first tensor that is unknown, missing
+    /// or of the wrong shape.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Linear, Model, StateDictError};
+    /// let a = Model::<f64, _>::build(1, |s| Linear::build(s, 3, 2));
+    /// let mut b = Model::<f64, _>::build(2, |s| Linear::build(s, 3, 2));
+    /// b.load_state_dict(&a.state_dict())?;
+    /// assert_eq!(a.params().values(), b.params().values());
+    /// let mut wider = Model::<f64, _>::build(2, |s| Linear::build(s, 4, 2));
+    /// assert!(matches!(wider.load_state_dict(&a.state_dict()), Err(StateDictError::Shape { .. })));
+    /// # Ok::<(), StateDictError>(())
+    /// ```
+    pub fn load_state_dict(
+        &mut self,
+        state: &IndexMap<String, Tensor<T>>,
+    ) -> Result<(), StateDictError> {
+        let known = || {
+            let names: Vec<&str> = self
+                .params()
+                .iter()
+                .chain(self.buffers().iter())
+                .map(|(n, _)| n)
+                .collect();
+            names.join(", ")
+        };
+        for (name, t) in state {
+            let info = self
+                .params()
+                .id(name)
+                .map(|id| self.params().info(id))
+                .or_else(|| self.buffers().id(name).map(|id| self.buffers().info(id)));
+            let Some(info) = info else {
+                return Err(StateDictError::Unknown {
+                    name: name.clone(),
+                    known: known(),
+                });
+            };
+            if t.shape() != &info.shape {
+                return Err(StateDictError::Shape {
+                    name: name.clone(),
+                    expected: info.shape.dims().to_vec(),
+                    found: t.shape().dims().to_vec(),
+                });
+            }
+        }
+        let missing = self
+            .params()
+            .iter()
+            .chain(self.buffers().iter())
+            .find(|(n, _)| !state.contains_key(*n));
+        if let Some((name, info)) = missing {
+            return Err(StateDictError::Missing {
+                name: name.to_string(),
+                expected: info.shape.dims().to_vec(),
+            });
+        }
+        for (name, t) in state {
+            if let Some(id) = self.params().id(name) {
+                self.params_mut().value_mut(id).copy_from_slice(t.data());
+            } else if let Some(id) = self.buffers().id(name) {
+                self.buffers_mut().value_mut(id).copy_from_slice(t.data());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Model files, with the `safetensors` feature (on by default).
+#[cfg(feature = "safetensors")]
+impl<T: Float, M: Module<T>> Model<T, M> {
+    /// Writes the state dict as a safetensors file that PyTorch loads with
+    /// `model.load_state_dict(safetensors.torch.load_file(path))` (buffers
+    /// such as `num_batches_tracked` are stored as floats; PyTorch's
+    /// `load_state_dict` copies them into its integer tensor).
+    ///
+    /// # Errors
+    /// [`ModelIoError::Io`] when the file cannot be written.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Linear, Model};
+    /// let m = Model::<f64, _>::build(0, |s| Linear::build(s, 3, 2));
+    /// let path = std::env::temp_dir().join(format!("tapegrad-model-doc-{}.safetensors", std::process::id()));
+    /// m.save(&path)?;
+    /// let mut other = Model::<f64, _>::build(9, |s| Linear::build(s, 3, 2));
+    /// other.load(&path)?;
+    /// assert_eq!(other.params().values(), m.params().values());
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelIoError> {
+        let sd = self.state_dict();
+        let named: Vec<(&str, &Tensor<T>)> = sd.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        save_safetensors_with_metadata(path, &named, &[])?;
+        Ok(())
+    }
+
+    /// Reads a safetensors state dict (saved by [`save`](Model::save) or by
+    /// PyTorch's `safetensors.torch.save_file(model.state_dict(), path)`,
+    /// in F16, BF16, F32 or F64, with I64 counters), checking the
+    /// architecture as [`load_state_dict`](Model::load_state_dict) does.
+    /// NaN and infinite values are refused (see [`load_with`](Model::load_with)).
+    ///
+    /// # Errors
+    /// [`ModelIoError::Io`] for unreadable, malformed or truncated files,
+    /// unsupported dtypes, non-finite or overflowing values;
+    /// [`ModelIoError::StateDict`] for unknown, missing or wrongly shaped
+    /// tensors. The model is unchanged on error.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Linear, Model, ModelIoError};
+    /// let mut m = Model::<f32, _>::build(0, |s| Linear::build(s, 3, 2));
+    /// assert!(matches!(m.load("/nonexistent.safetensors"), Err(ModelIoError::Io(_))));
+    /// ```
+    pub fn load(&mut self, path: impl AsRef<Path>) -> Result<(), ModelIoError> {
+        self.load_with(path, &LoadOptions::default())
+    }
+
+    /// [`load`](Model::load) with explicit [`LoadOptions`].
+    ///
+    /// # Errors
+    /// As [`load`](Model::load); non-finite values only when `options`
+    /// refuse them.
+    ///
+    /// ```
+    /// use tapegrad_nn::io::LoadOptions;
+    /// use tapegrad_nn::{Linear, Model};
+    /// let mut m = Model::<f32, _>::build(0, |s| Linear::build(s, 3, 2));
+    /// let options = LoadOptions::default().allow_non_finite(true);
+    /// assert!(m.load_with("/nonexistent.safetensors", &options).is_err());
+    /// ```
+    pub fn load_with(
+        &mut self,
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Result<(), ModelIoError> {
+        let bytes = read_safetensors_file(path)?;
+        let sd = deserialize_safetensors_with::<T>(&bytes, options)?;
+        self.load_state_dict(&sd)?;
+        Ok(())
     }
 }

@@ -12,8 +12,9 @@ use rand::SeedableRng;
 use tapegrad::{Gradients, Tape, Tensor};
 use tapegrad_nn::data::{CsvOptions, Dataset, Standardizer};
 use tapegrad_nn::{
-    bce_with_logits, cross_entropy, evaluate, mse, Activation, ActivationStats, Adam, Dropout,
-    ForwardCtx, Init, Linear, Loss, Mlp, Optimizer, Params, Sgd,
+    bce_with_logits, cross_entropy, evaluate, mse, Activation, ActivationStats, Adam, BatchNorm,
+    Conv2d, Dropout, Flatten, ForwardCtx, Init, Linear, Loss, Mlp, Model, Optimizer, Params,
+    Sequential, Sgd, Trainer, Unflatten,
 };
 
 fn rng() -> StdRng {
@@ -42,6 +43,11 @@ fn params_with(names: &[&str]) -> Params<f64> {
 mod cases {
     use super::*;
 
+    #[test] fn model_predict_wrong_width() { assert_panics_here!(Model::<f64, _>::build(0, |s| Linear::build(s, 3, 2)).predict(&Tensor::ones([5, 7]))); }
+    #[test] fn sequential_conv_wrong_channels() { assert_panics_here!(Model::<f64, _>::build(0, |s| Sequential::new(s).layer(|s| Conv2d::new(s, 2, 4, [3, 3])).push(Flatten::new()).done()).predict(&Tensor::ones([1, 3, 5, 5]))); }
+    #[test] fn batch_norm_wrong_channels() { assert_panics_here!(Model::<f64, _>::build(0, |s| BatchNorm::new_2d(s, 3)).predict(&Tensor::ones([2, 4, 2, 2]))); }
+    #[test] fn unflatten_wrong_width() { assert_panics_here!(Model::<f64, _>::build(0, |_| Unflatten::new(&[1, 8, 8])).predict(&Tensor::ones([2, 60]))); }
+    #[test] fn fit_model_wrong_width() { assert_panics_here!({ let mut m = Model::<f64, _>::build(0, |s| Linear::build(s, 5, 2)); Trainer::new(Loss::CrossEntropy).fit(&mut m, &mut Sgd::new(0.1), &data(), None) }); }
     #[test] fn mlp_predict_wrong_width() { assert_panics_here!(mlp().predict(&Tensor::ones([5, 7]))); }
     #[test] fn mlp_forward_wrong_width() { assert_panics_here!({ let m = mlp(); let t = Tape::new(); let p = m.params().bind(&t); m.forward(&p, t.constant(Tensor::ones([5, 7])), &mut ForwardCtx::eval()).index() }); }
     #[test] fn mlp_forward_params_of_another_model() { assert_panics_here!({ let (a, b) = (mlp(), Mlp::<f64>::new(2).output(1)); let t = Tape::new(); let p = b.params().bind(&t); a.forward(&p, t.constant(Tensor::ones([5, 3])), &mut ForwardCtx::eval()).index() }); }

@@ -258,7 +258,7 @@ fn unsupported_dtype_names_the_tensor() {
     );
     assert_eq!(
         err.to_string(),
-        "tensor `ids`: dtype I32 is not supported (only F32 and F64)"
+        "tensor `ids`: dtype I32 is not supported (only F16, BF16, F32, F64 and I64)"
     );
 }
 

@@ -32,8 +32,8 @@ pub enum IoError {
     /// The bytes are not a valid safetensors file (bad header, truncated, …).
     #[error("invalid safetensors data: {0}")]
     Format(#[from] SafeTensorError),
-    /// A tensor's element type is neither `F32` nor `F64`.
-    #[error("tensor `{name}`: dtype {dtype} is not supported (only F32 and F64)")]
+    /// A tensor's element type is none of `F16`, `BF16`, `F32`, `F64`, `I64`.
+    #[error("tensor `{name}`: dtype {dtype} is not supported (only F16, BF16, F32, F64 and I64)")]
     UnsupportedDtype {
         /// The tensor.
         name: String,

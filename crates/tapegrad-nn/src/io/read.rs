@@ -98,8 +98,10 @@ fn check_header_length(n: u64, file_size: u64) -> Result<(), IoError> {
 /// and infinity included); this is [`deserialize_safetensors_with`]
 /// allowing non-finite values.
 ///
-/// Both `F32` and `F64` tensors are accepted and converted to `T`: `F32` →
-/// `f64` is exact, `F64` → `f32` rounds to nearest, and a finite value that
+/// `F16`, `BF16`, `F32`, `F64` and `I64` tensors are accepted and converted
+/// to `T`: `F16` and `BF16` → `f32`/`f64` and `F32` → `f64` are exact (every
+/// such value is representable), `I64` (PyTorch's `num_batches_tracked`) is
+/// exact up to 2^53 (2^24 in `f32`), `F64` → `f32` rounds to nearest, and a finite value that
 /// overflows `f32` is an error. Malformed or truncated input is an error,
 /// never a panic.
 ///
@@ -108,7 +110,7 @@ fn check_header_length(n: u64, file_size: u64) -> Result<(), IoError> {
 /// beyond `f32`'s range, [`IoError::Format`] when the header or layout is invalid,
 /// [`IoError::DataLength`] (naming the tensor) when a tensor's byte range
 /// does not match its shape, [`IoError::UnsupportedDtype`] (naming the
-/// tensor) for any dtype other than `F32`/`F64`, including dtypes
+/// tensor) for any other dtype, including dtypes
 /// safetensors itself does not know.
 ///
 /// ```
@@ -171,8 +173,9 @@ fn decode<T: Float>(
     options: &LoadOptions,
 ) -> Result<Tensor<T>, IoError> {
     let width = match info.dtype {
+        Dtype::F16 | Dtype::BF16 => 2,
         Dtype::F32 => 4,
-        Dtype::F64 => 8,
+        Dtype::F64 | Dtype::I64 => 8,
         other => {
             return Err(IoError::UnsupportedDtype {
                 name: name.to_string(),
@@ -185,12 +188,15 @@ fn decode<T: Float>(
     let bytes = data
         .get(start..end)
         .ok_or_else(|| length_error(name, info))?;
-    let stored = bytes.chunks_exact(width).map(|c| {
-        if width == 4 {
-            f64::from(f32::from_le_bytes(le(c)))
-        } else {
-            f64::from_le_bytes(le(c))
-        }
+    // Every stored value as f64: exact for the float types; for I64
+    // (PyTorch's `num_batches_tracked`) exact up to 2^53.
+    let dtype = info.dtype;
+    let stored = bytes.chunks_exact(width).map(|c| match dtype {
+        Dtype::F16 => f64::from(half::f16::from_le_bytes(le(c))),
+        Dtype::BF16 => f64::from(half::bf16::from_le_bytes(le(c))),
+        Dtype::F32 => f64::from(f32::from_le_bytes(le(c))),
+        Dtype::I64 => i64::from_le_bytes(le(c)) as f64,
+        _ => f64::from_le_bytes(le(c)),
     });
     let mut values = Vec::with_capacity(bytes.len() / width);
     for (index, v) in stored.enumerate() {

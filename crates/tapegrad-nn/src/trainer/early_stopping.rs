@@ -2,7 +2,7 @@
 
 use tapegrad::Float;
 
-use crate::Mlp;
+use crate::Network;
 
 /// The validation metric early stopping watches.
 ///
@@ -20,8 +20,8 @@ pub enum Metric {
 }
 
 /// Stop when the validation metric has not improved by more than
-/// `min_delta` for `patience` epochs, and go back to the parameters of the
-/// best epoch.
+/// `min_delta` for `patience` epochs, and go back to the parameters (and
+/// buffers, such as batch norm's running statistics) of the best epoch.
 ///
 /// ```
 /// use tapegrad_nn::{EarlyStopping, Metric};
@@ -57,10 +57,10 @@ impl EarlyStopping {
 }
 
 /// The best epoch so far under an [`EarlyStopping`] rule, with a copy of
-/// its parameters to go back to.
+/// its parameters and buffers (running statistics) to go back to.
 pub(super) struct BestEpoch<T> {
     rule: EarlyStopping,
-    best: Option<(f64, usize, Vec<T>)>,
+    best: Option<(f64, usize, Vec<T>, Vec<T>)>,
 }
 
 impl<T: Float> BestEpoch<T> {
@@ -69,14 +69,14 @@ impl<T: Float> BestEpoch<T> {
     }
 
     /// Records the end of `epoch`; when the rule's patience has run out,
-    /// puts the best epoch's parameters back into `mlp` and returns that
-    /// epoch.
-    pub(super) fn after_epoch(
+    /// puts the best epoch's parameters and buffers back into `mlp` and
+    /// returns that epoch.
+    pub(super) fn after_epoch<N: Network<T> + ?Sized>(
         &mut self,
         epoch: usize,
         val_loss: Option<f64>,
         val_accuracy: Option<f64>,
-        mlp: &mut Mlp<T>,
+        mlp: &mut N,
     ) -> Option<usize> {
         // Higher is better for both metrics once the loss is negated.
         let m = match self.rule.metric {
@@ -84,14 +84,22 @@ impl<T: Float> BestEpoch<T> {
             Metric::ValAccuracy => val_accuracy.unwrap_or(0.0),
         };
         match &self.best {
-            Some((b, _, _)) if m <= *b + self.rule.min_delta => {}
-            _ => self.best = Some((m, epoch, mlp.params().values().to_vec())),
+            Some((b, ..)) if m <= *b + self.rule.min_delta => {}
+            _ => {
+                self.best = Some((
+                    m,
+                    epoch,
+                    mlp.params().values().to_vec(),
+                    mlp.buffer_values().to_vec(),
+                ));
+            }
         }
-        let (_, best_epoch, params) = self.best.as_ref()?;
+        let (_, best_epoch, params, buffers) = self.best.as_ref()?;
         if epoch - best_epoch < self.rule.patience {
             return None;
         }
         mlp.params_mut().values_mut().copy_from_slice(params);
+        mlp.buffer_values_mut().copy_from_slice(buffers);
         Some(*best_epoch)
     }
 }

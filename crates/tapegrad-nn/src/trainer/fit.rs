@@ -6,9 +6,11 @@ use super::non_finite::{check_step, check_validation, checked_update, Failure, S
 use super::Trainer;
 use crate::context::ForwardCtx;
 use crate::data::{Batch, Dataset};
-use crate::evaluate::{count_correct, data_fits, evaluate, loss_of};
+use crate::evaluate::{add_regression, count_correct_for, data_fits, evaluate_with};
+use crate::metrics::RegressionSums;
+use crate::objective::{Objective, StepVars, Task};
 use crate::progress::Progress;
-use crate::{EpochRecord, Evaluation, History, Mlp, Optimizer, StopReason, TrainError};
+use crate::{EpochRecord, Evaluation, History, Network, Optimizer, StopReason, TrainError};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -16,7 +18,7 @@ use std::time::Instant;
 use tapegrad::{Float, Gradients, Tape, Tensor};
 
 impl Trainer {
-    /// Trains `mlp` on `train` with `opt`, evaluating on `val` after every
+    /// Trains `net` (an [`Mlp`](crate::Mlp) or any [`Model`](crate::Model)) on `train` with `opt`, evaluating on `val` after every
     /// epoch when given.
     ///
     /// Every step's loss and gradients, every update's parameters (the
@@ -45,15 +47,60 @@ impl Trainer {
     /// assert_eq!(h.last().unwrap().val_accuracy, Some(1.0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn fit<T: Float, O: Optimizer<T> + ?Sized>(
+    #[track_caller]
+    pub fn fit<T: Float, N: Network<T> + ?Sized, O: Optimizer<T> + ?Sized>(
         &self,
-        mlp: &mut Mlp<T>,
+        net: &mut N,
         opt: &mut O,
         train: &Dataset<T>,
         val: Option<&Dataset<T>>,
     ) -> Result<History, TrainError> {
-        self.check_data(mlp, train, val)?;
-        let mut run = Run::new(self, mlp, train.len());
+        self.fit_with(net, opt, &self.loss, train, val)
+    }
+
+    /// [`fit`](Trainer::fit) minimizing `objective` instead of the
+    /// trainer's [`Loss`](crate::Loss): a custom loss, a regularizer or a
+    /// gradient penalty (see [`LossFn`](crate::LossFn)). The objective's
+    /// [`Task`] decides the metrics: accuracy for classification and binary
+    /// targets, MSE/MAE/R² ([`EpochRecord::regression`]) for regression.
+    ///
+    /// # Errors
+    /// As [`fit`](Trainer::fit).
+    ///
+    /// ```
+    /// use tapegrad::Tensor;
+    /// use tapegrad_nn::data::Dataset;
+    /// use tapegrad_nn::{Adam, BatchMode, Linear, Loss, LossFn, Model, StepVars, Task, Trainer};
+    /// let x = Tensor::from_vec(vec![0.0f64, 1.0, 2.0, 3.0], [4, 1]);
+    /// let data = Dataset::regression(x.clone(), x.map(|v| 2.0 * v + 1.0))?;
+    /// let mut model = Model::build(0, |s| Linear::build(s, 1, 1));
+    /// // MSE plus an L2 penalty on every parameter.
+    /// let ridge = LossFn::new(Task::Regression, |s: &StepVars<'_, '_, f64>| {
+    ///     let l2 = s.params.vars().iter().map(|p| p.square().sum()).reduce(|a, b| a + b).unwrap();
+    ///     s.output.mse(s.targets()) + l2.mul_scalar(1e-4)
+    /// });
+    /// let h = Trainer::new(Loss::Mse).mode(BatchMode::FullBatch).epochs(500)
+    ///     .fit_with(&mut model, &mut Adam::new(0.05), &ridge, &data, None)?;
+    /// assert!(h.last().unwrap().regression.unwrap().r2 > 0.99);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[track_caller]
+    pub fn fit_with<T, N, O, L>(
+        &self,
+        net: &mut N,
+        opt: &mut O,
+        objective: &L,
+        train: &Dataset<T>,
+        val: Option<&Dataset<T>>,
+    ) -> Result<History, TrainError>
+    where
+        T: Float,
+        N: Network<T> + ?Sized,
+        O: Optimizer<T> + ?Sized,
+        L: Objective<T> + ?Sized,
+    {
+        self.check_data(net, objective.task(), train, val)?;
+        let mut run = Run::new(self, net, train.len());
         let mut best = self.early.map(BestEpoch::new);
         let mut history = History {
             epochs: Vec::new(),
@@ -64,22 +111,22 @@ impl Trainer {
             let start = Instant::now();
             let lr = self.schedule.lr(base_lr, epoch);
             opt.set_lr(lr);
-            let sums = match self.train_epoch(&mut run, mlp, opt, train, epoch) {
+            let sums = match self.train_epoch(&mut run, net, opt, objective, train, epoch) {
                 Ok(sums) => sums,
                 Err(failure) => {
                     run.progress.abandon();
                     return Err(failure.into_error(history));
                 }
             };
-            let (val_loss, val_accuracy) = match val {
-                Some(v) => match self.validate(mlp, v, epoch, run.steps_per_epoch()) {
-                    Ok(e) => (Some(e.loss), Some(e.accuracy)),
+            let (val_loss, val_accuracy, val_regression) = match val {
+                Some(v) => match self.validate(net, objective, v, epoch, run.steps_per_epoch()) {
+                    Ok(e) => (Some(e.loss), Some(e.accuracy), e.regression),
                     Err(failure) => {
                         run.progress.abandon();
                         return Err(failure.into_error(history));
                     }
                 },
-                None => (None, None),
+                None => (None, None, None),
             };
             let record = EpochRecord {
                 epoch,
@@ -87,9 +134,12 @@ impl Trainer {
                 accuracy: sums.correct as f64 / sums.counted.max(1) as f64,
                 val_loss,
                 val_accuracy,
+                regression: (objective.task() == Task::Regression)
+                    .then(|| sums.regression.metrics()),
+                val_regression,
                 lr,
                 seconds: start.elapsed().as_secs_f64(),
-                diagnostics: self.diagnostics.then(|| run.norms.report(mlp, &run.ctx)),
+                diagnostics: self.diagnostics.then(|| run.norms.report(&run.ctx)),
             };
             self.print_epoch(&run.progress, &record);
             let reached = self.target_loss.is_some_and(|t| record.loss <= t);
@@ -100,7 +150,7 @@ impl Trainer {
             }
             let stopped = best
                 .as_mut()
-                .and_then(|b| b.after_epoch(epoch, val_loss, val_accuracy, mlp));
+                .and_then(|b| b.after_epoch(epoch, val_loss, val_accuracy, net));
             if let Some(best_epoch) = stopped {
                 history.stop = StopReason::EarlyStopping { best_epoch };
                 break;
@@ -110,34 +160,44 @@ impl Trainer {
         Ok(history)
     }
 
-    /// The loss and accuracy on `val` after `epoch`, which must be finite.
-    fn validate<T: Float>(
+    /// The loss and metrics on `val` after `epoch`; the loss must be finite.
+    #[track_caller]
+    fn validate<T: Float, N: Network<T> + ?Sized, L: Objective<T> + ?Sized>(
         &self,
-        mlp: &Mlp<T>,
+        net: &N,
+        objective: &L,
         val: &Dataset<T>,
         epoch: usize,
         steps: usize,
     ) -> Result<Evaluation, Failure> {
-        let e = evaluate(mlp, val, self.loss);
+        let e = evaluate_with(net, val, objective);
         let at = StepAt {
             epoch: epoch + 1,
             step: steps,
             loss: e.loss,
         };
-        check_validation(mlp, val, at)?;
+        check_validation(net, val, at)?;
         Ok(e)
     }
 
     /// One pass over the training set in `run`'s order, a checked update
     /// per batch.
-    fn train_epoch<T: Float, O: Optimizer<T> + ?Sized>(
+    #[track_caller]
+    fn train_epoch<T, N, O, L>(
         &self,
         run: &mut Run<T>,
-        mlp: &mut Mlp<T>,
+        net: &mut N,
         opt: &mut O,
+        objective: &L,
         train: &Dataset<T>,
         epoch: usize,
-    ) -> Result<EpochSums, Failure> {
+    ) -> Result<EpochSums, Failure>
+    where
+        T: Float,
+        N: Network<T> + ?Sized,
+        O: Optimizer<T> + ?Sized,
+        L: Objective<T> + ?Sized,
+    {
         run.start_epoch(self.shuffle);
         let mut sums = EpochSums::default();
         let n = run.order.len();
@@ -149,7 +209,7 @@ impl Trainer {
                 let micro_rows = start..(start + run.batch_size).min(rows.end);
                 train.fill_batch(&run.order[micro_rows.clone()], &mut run.batch);
                 let weight = micro_rows.len() as f64 / rows.len() as f64;
-                let out = self.step(mlp, run, weight, micro > 0);
+                let out = self.step(net, objective, run, weight, micro > 0, &mut sums.regression);
                 loss += out.loss * weight;
                 sums.loss += out.loss * micro_rows.len() as f64;
                 sums.correct += out.correct;
@@ -160,11 +220,12 @@ impl Trainer {
                 step: step + 1,
                 loss,
             };
-            check_step(mlp, &run.batch, at)?;
+            check_step(net, &run.batch, at)?;
             if self.diagnostics {
-                run.norms.add(mlp);
+                run.norms.add(net);
             }
-            checked_update(mlp, opt, &mut run.last_good, at)?;
+            self.clip(net.params_mut().grads_mut());
+            checked_update(net, opt, &mut run.last_good, at)?;
             run.progress.inc(1);
         }
         Ok(sums)
@@ -175,20 +236,35 @@ impl Trainer {
     /// (a later micro-batch of an accumulated update) is added to it: the
     /// parameters are bound first, in the same order, on every recording,
     /// so they keep their node indices.
-    fn step<T: Float>(
+    #[track_caller]
+    fn step<T: Float, N: Network<T> + ?Sized, L: Objective<T> + ?Sized>(
         &self,
-        mlp: &mut Mlp<T>,
+        net: &mut N,
+        objective: &L,
         run: &mut Run<T>,
         weight: f64,
         add: bool,
+        regression: &mut RegressionSums,
     ) -> StepOutcome {
         run.tape.clear();
         let tape = &run.tape;
         let batch = &run.batch;
-        let p = mlp.params().bind(tape);
-        let x = tape.constant_slice(batch.features(), batch.feature_shape());
-        let out = mlp.forward(&p, x, &mut run.ctx);
-        let loss = loss_of(tape, out, batch, self.loss);
+        let p = net.params().bind(tape);
+        let input = if objective.input_grad() {
+            tape.param_slice(batch.features(), batch.feature_shape())
+        } else {
+            tape.constant_slice(batch.features(), batch.feature_shape())
+        };
+        let output = net.forward(&p, input, &mut run.ctx);
+        net.commit(&mut run.ctx);
+        let step = StepVars {
+            tape,
+            params: &p,
+            input,
+            output,
+            batch,
+        };
+        let loss = objective.loss(&step);
         if self.accumulate == 1 {
             loss.backward_into(&mut run.grads);
         } else {
@@ -203,8 +279,12 @@ impl Trainer {
                 loss.backward_with_into(&run.seed, &mut run.grads);
             }
         }
-        let (correct, counted) = count_correct(out, batch, self.loss);
-        mlp.params_mut().store_grads(&p, &run.grads);
+        let task = objective.task();
+        let (correct, counted) = count_correct_for(output, batch, task);
+        if task == Task::Regression {
+            add_regression(regression, output, batch);
+        }
+        net.params_mut().store_grads(&p, &run.grads);
         StepOutcome {
             loss: loss.item().to_f64(),
             correct,
@@ -212,15 +292,42 @@ impl Trainer {
         }
     }
 
-    fn check_data<T: Float>(
+    /// Clips the gradients in place: first each element to ±`clip_value`,
+    /// then the whole vector's Euclidean norm to `clip_norm` (PyTorch's
+    /// `clip_grad_value_` and `clip_grad_norm_`, the latter scaling by
+    /// max_norm / (norm + 1e-6) when the norm exceeds max_norm).
+    fn clip<T: Float>(&self, grads: &mut [T]) {
+        if let Some(v) = self.clip_value {
+            let (lo, hi) = (T::from_f64(-v), T::from_f64(v));
+            for g in grads.iter_mut() {
+                *g = g.max(lo).min(hi);
+            }
+        }
+        if let Some(max) = self.clip_norm {
+            let norm = grads
+                .iter()
+                .map(|&g| g.to_f64() * g.to_f64())
+                .sum::<f64>()
+                .sqrt();
+            if norm > max {
+                let scale = T::from_f64(max / (norm + 1e-6));
+                for g in grads.iter_mut() {
+                    *g *= scale;
+                }
+            }
+        }
+    }
+
+    fn check_data<T: Float, N: Network<T> + ?Sized>(
         &self,
-        mlp: &Mlp<T>,
+        net: &N,
+        task: Task,
         train: &Dataset<T>,
         val: Option<&Dataset<T>>,
     ) -> Result<(), TrainError> {
-        self.check(mlp, train)?;
+        self.check(net, task, train)?;
         match val {
-            Some(v) => self.check(mlp, v),
+            Some(v) => self.check(net, task, v),
             None if self.early.is_some() => Err(TrainError::Data(
                 "early stopping needs a validation set".into(),
             )),
@@ -228,11 +335,15 @@ impl Trainer {
         }
     }
 
-    fn check<T: Float>(&self, mlp: &Mlp<T>, ds: &Dataset<T>) -> Result<(), TrainError> {
-        data_fits(mlp, ds, self.loss).map_err(TrainError::Data)
+    fn check<T: Float, N: Network<T> + ?Sized>(
+        &self,
+        net: &N,
+        task: Task,
+        ds: &Dataset<T>,
+    ) -> Result<(), TrainError> {
+        data_fits(net, ds, task).map_err(TrainError::Data)
     }
 }
-
 /// Everything one `fit` reuses from step to step, so that after the first
 /// step a step allocates nothing.
 struct Run<T: Float> {
@@ -252,7 +363,7 @@ struct Run<T: Float> {
 }
 
 impl<T: Float> Run<T> {
-    fn new(trainer: &Trainer, mlp: &Mlp<T>, n: usize) -> Self {
+    fn new<N: Network<T> + ?Sized>(trainer: &Trainer, net: &N, n: usize) -> Self {
         let batch_size = trainer.mode.batch_size(n);
         let group = batch_size * trainer.accumulate;
         let mut ctx = ForwardCtx::train(trainer.seed.wrapping_add(0x9e37_79b9_7f4a_7c15));
@@ -268,7 +379,7 @@ impl<T: Float> Run<T> {
             seed: Tensor::zeros([1]),
             batch: Batch::new(),
             last_good: Vec::new(),
-            norms: GradNorms::new(mlp.layers().len()),
+            norms: GradNorms::new(net.groups()),
             progress: trainer.progress_bar((trainer.epochs * n.div_ceil(group)) as u64),
         }
     }
@@ -294,6 +405,7 @@ struct EpochSums {
     loss: f64,
     correct: usize,
     counted: usize,
+    regression: RegressionSums,
 }
 
 struct StepOutcome {

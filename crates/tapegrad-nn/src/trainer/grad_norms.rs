@@ -4,19 +4,22 @@
 
 use crate::context::ForwardCtx;
 use crate::diagnostics::{Diagnostics, LayerDiagnostics};
-use crate::Mlp;
+use crate::{Network, ParamGroup};
 use tapegrad::Float;
 
 /// Per-layer sums and maxima of the step gradient norms.
 pub(super) struct GradNorms {
+    groups: Vec<ParamGroup>,
     sum: Vec<f64>,
     max: Vec<f64>,
     steps: usize,
 }
 
 impl GradNorms {
-    pub(super) fn new(layers: usize) -> Self {
+    pub(super) fn new(groups: Vec<ParamGroup>) -> Self {
+        let layers = groups.len();
         GradNorms {
+            groups,
             sum: vec![0.0; layers],
             max: vec![0.0; layers],
             steps: 0,
@@ -29,11 +32,11 @@ impl GradNorms {
         self.steps = 0;
     }
 
-    /// Adds the norms of the gradients `mlp` holds now.
-    pub(super) fn add<T: Float>(&mut self, mlp: &Mlp<T>) {
-        let g = mlp.params().grads();
+    /// Adds the norms of the gradients `net` holds now.
+    pub(super) fn add<T: Float, N: Network<T> + ?Sized>(&mut self, net: &N) {
+        let g = net.params().grads();
         for l in 0..self.sum.len() {
-            let norm = g[mlp.layer_range(l)]
+            let norm = g[self.groups[l].range.clone()]
                 .iter()
                 .map(|&x| x.to_f64() * x.to_f64())
                 .sum::<f64>()
@@ -44,16 +47,16 @@ impl GradNorms {
         self.steps += 1;
     }
 
-    pub(super) fn report<T: Float>(&self, mlp: &Mlp<T>, ctx: &ForwardCtx<T>) -> Diagnostics {
+    pub(super) fn report<T: Float>(&self, ctx: &ForwardCtx<T>) -> Diagnostics {
         let stats = ctx.stats();
-        let layers = mlp
-            .layers()
+        let layers = self
+            .groups
             .iter()
             .enumerate()
-            .map(|(i, layer)| LayerDiagnostics {
+            .map(|(i, group)| LayerDiagnostics {
                 layer: i,
-                name: layer.describe(),
-                units: layer.linear().out_features(),
+                name: group.name.clone(),
+                units: group.units,
                 dead_fraction: stats.and_then(|s| s.dead_fraction(i)),
                 saturated_fraction: stats.and_then(|s| s.saturated_fraction(i)),
                 grad_norm: self.sum[i] / self.steps.max(1) as f64,

@@ -21,7 +21,9 @@ pub use early_stopping::{EarlyStopping, Metric};
 
 use crate::{Loss, LrSchedule};
 
-/// Trains an [`Mlp`](crate::Mlp) on a [`Dataset`](crate::data::Dataset).
+/// Trains an [`Mlp`](crate::Mlp) or any [`Model`](crate::Model) on a
+/// [`Dataset`](crate::data::Dataset), minimizing a [`Loss`] or any
+/// [`Objective`](crate::Objective) ([`fit_with`](Trainer::fit_with)).
 ///
 /// ```
 /// use tapegrad::Tensor;
@@ -55,6 +57,8 @@ pub struct Trainer {
     diagnostics: bool,
     print_diagnostics: bool,
     accumulate: usize,
+    clip_norm: Option<f64>,
+    clip_value: Option<f64>,
 }
 
 impl Trainer {
@@ -82,6 +86,8 @@ impl Trainer {
             diagnostics: false,
             print_diagnostics: false,
             accumulate: 1,
+            clip_norm: None,
+            clip_value: None,
         }
     }
 
@@ -236,6 +242,48 @@ impl Trainer {
     pub fn print_diagnostics(mut self, on: bool) -> Self {
         self.print_diagnostics = on;
         self.diagnostics |= on;
+        self
+    }
+
+    /// Gradient clipping by norm: before each update, when the Euclidean
+    /// norm of all gradients together exceeds `max_norm`, scales them by
+    /// `max_norm / (norm + 1e-6)` (PyTorch's `clip_grad_norm_`). Applied
+    /// after clipping by value when both are set.
+    ///
+    /// # Panics
+    /// When `max_norm` is not positive and finite.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).clip_grad_norm(1.0);
+    /// ```
+    #[track_caller]
+    pub fn clip_grad_norm(mut self, max_norm: f64) -> Self {
+        assert!(
+            max_norm > 0.0 && max_norm.is_finite(),
+            "tapegrad-nn: clip_grad_norm({max_norm}): the norm bound must be positive and finite"
+        );
+        self.clip_norm = Some(max_norm);
+        self
+    }
+
+    /// Gradient clipping by value: before each update, clamps every
+    /// gradient element to `[-value, value]` (PyTorch's `clip_grad_value_`).
+    ///
+    /// # Panics
+    /// When `value` is not positive and finite.
+    ///
+    /// ```
+    /// use tapegrad_nn::{Loss, Trainer};
+    /// let _trainer = Trainer::new(Loss::Mse).clip_grad_value(0.5);
+    /// ```
+    #[track_caller]
+    pub fn clip_grad_value(mut self, value: f64) -> Self {
+        assert!(
+            value > 0.0 && value.is_finite(),
+            "tapegrad-nn: clip_grad_value({value}): the bound must be positive and finite"
+        );
+        self.clip_value = Some(value);
         self
     }
 }

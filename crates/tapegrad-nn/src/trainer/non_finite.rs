@@ -5,10 +5,9 @@
 //! step, *before* anything is restored — then keeps the last finite
 //! parameters.
 
-use crate::context::ForwardCtx;
 use crate::data::{Batch, Dataset};
-use crate::{History, Mlp, NonFinite, Optimizer, TrainError};
-use tapegrad::{Float, Tape};
+use crate::{History, Network, NonFinite, Optimizer, TrainError};
+use tapegrad::Float;
 
 /// Where a step failed and what was non-finite there; becomes a
 /// [`TrainError::NonFinite`] once the history is known.
@@ -56,8 +55,8 @@ impl StepAt {
 /// Checks the step's loss and the gradients `mlp` holds. The parameters
 /// are still those the step ran with (the previous update was checked), so
 /// the culprit is located on exactly the values that failed.
-pub(super) fn check_step<T: Float>(
-    mlp: &Mlp<T>,
+pub(super) fn check_step<T: Float, N: Network<T> + ?Sized>(
+    mlp: &N,
     batch: &Batch<T>,
     at: StepAt,
 ) -> Result<(), Failure> {
@@ -70,8 +69,8 @@ pub(super) fn check_step<T: Float>(
 /// Applies `opt`'s update, keeping a copy of the parameters from before it
 /// in `last_good`. When the update leaves a non-finite parameter, names the
 /// first layer holding one and only then restores the copy.
-pub(super) fn checked_update<T: Float, O: Optimizer<T> + ?Sized>(
-    mlp: &mut Mlp<T>,
+pub(super) fn checked_update<T: Float, N: Network<T> + ?Sized, O: Optimizer<T> + ?Sized>(
+    mlp: &mut N,
     opt: &mut O,
     last_good: &mut Vec<T>,
     at: StepAt,
@@ -91,8 +90,8 @@ pub(super) fn checked_update<T: Float, O: Optimizer<T> + ?Sized>(
 /// Checks the validation loss measured after `at`'s update (the epoch's
 /// last); when it is non-finite, names the first layer whose output on the
 /// validation set is (the output layer when none is: then the targets are).
-pub(super) fn check_validation<T: Float>(
-    mlp: &Mlp<T>,
+pub(super) fn check_validation<T: Float, N: Network<T> + ?Sized>(
+    mlp: &N,
     val: &Dataset<T>,
     at: StepAt,
 ) -> Result<(), Failure> {
@@ -101,9 +100,10 @@ pub(super) fn check_validation<T: Float>(
     }
     let mut all = Batch::new();
     val.fill_batch(&(0..val.len()).collect::<Vec<_>>(), &mut all);
-    let layer = match first_non_finite_output(mlp, &all) {
-        Some(i) => mlp.layers()[i].describe(),
-        None => mlp.layers()[mlp.layers().len() - 1].describe(),
+    let groups = mlp.groups();
+    let layer = match mlp.first_non_finite_output(&all) {
+        Some(i) => groups[i].name.clone(),
+        None => last_group(&groups),
     };
     Err(at.fail((layer, NonFinite::Validation)))
 }
@@ -112,18 +112,29 @@ fn all_finite<T: Float>(xs: &[T]) -> bool {
     xs.iter().all(|v| v.is_finite())
 }
 
+/// The last group's name (the output layer), or `(no parameters)`.
+fn last_group(groups: &[crate::ParamGroup]) -> String {
+    groups
+        .last()
+        .map_or_else(|| "(no parameters)".to_string(), |g| g.name.clone())
+}
+
 /// The culprit of a non-finite loss or gradient, in the order the values
 /// were computed: the first layer output (re-running the forward layer by
-/// layer, in evaluation mode), then the batch's targets, then the loss,
-/// then the first layer's gradient.
-fn locate<T: Float>(mlp: &Mlp<T>, batch: &Batch<T>, loss: f64) -> (String, NonFinite) {
-    let output_layer = || mlp.layers()[mlp.layers().len() - 1].describe();
-    if let Some(i) = first_non_finite_output(mlp, batch) {
-        (mlp.layers()[i].describe(), NonFinite::Output)
+/// layer, in evaluation mode, where the network can), then the batch's
+/// targets, then the loss, then the first layer's gradient.
+fn locate<T: Float, N: Network<T> + ?Sized>(
+    mlp: &N,
+    batch: &Batch<T>,
+    loss: f64,
+) -> (String, NonFinite) {
+    let groups = mlp.groups();
+    if let Some(i) = mlp.first_non_finite_output(batch) {
+        (groups[i].name.clone(), NonFinite::Output)
     } else if !all_finite(batch.values()) {
-        (output_layer(), NonFinite::Target)
+        (last_group(&groups), NonFinite::Target)
     } else if !loss.is_finite() {
-        (output_layer(), NonFinite::Loss)
+        (last_group(&groups), NonFinite::Loss)
     } else {
         (
             first_layer_with_non_finite(mlp, mlp.params().grads()),
@@ -132,31 +143,13 @@ fn locate<T: Float>(mlp: &Mlp<T>, batch: &Batch<T>, loss: f64) -> (String, NonFi
     }
 }
 
-fn first_non_finite_output<T: Float>(mlp: &Mlp<T>, batch: &Batch<T>) -> Option<usize> {
-    let tape = Tape::new();
-    let mut ctx = ForwardCtx::eval();
-    let mut bad = None;
-    tape.no_grad(|| {
-        let p = mlp.params().bind(&tape);
-        let x = tape.constant_slice(batch.features(), batch.feature_shape());
-        let _ = mlp.forward_layers(&p, x, &mut ctx, |i, h| {
-            let finite = h.with_data(|d, _| all_finite(d));
-            if !finite {
-                bad = Some(i);
-            }
-            finite
-        });
-    });
-    bad
-}
-
-/// The first layer whose slice of `flat` (values or gradients, in the
-/// parameter layout) holds a non-finite number; the output layer if none
+/// The first group whose slice of `flat` (values or gradients, in the
+/// parameter layout) holds a non-finite number; the last group if none
 /// does.
-fn first_layer_with_non_finite<T: Float>(mlp: &Mlp<T>, flat: &[T]) -> String {
-    let layers = mlp.layers();
-    let i = (0..layers.len())
-        .find(|&i| !all_finite(&flat[mlp.layer_range(i)]))
-        .unwrap_or(layers.len() - 1);
-    layers[i].describe()
+fn first_layer_with_non_finite<T: Float, N: Network<T> + ?Sized>(mlp: &N, flat: &[T]) -> String {
+    let groups = mlp.groups();
+    match groups.iter().find(|g| !all_finite(&flat[g.range.clone()])) {
+        Some(g) => g.name.clone(),
+        None => last_group(&groups),
+    }
 }
