@@ -28,7 +28,7 @@ fn conv_params<T: Float>(
 #[track_caller]
 fn check_groups(name: &str, in_channels: usize, out_channels: usize, groups: usize) {
     assert!(
-        groups >= 1 && in_channels % groups == 0 && out_channels % groups == 0,
+        groups >= 1 && in_channels.is_multiple_of(groups) && out_channels.is_multiple_of(groups),
         "tapegrad-nn: {name}({in_channels}, {out_channels}): groups = {groups} must divide both channel counts"
     );
 }

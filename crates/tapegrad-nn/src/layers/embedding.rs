@@ -15,7 +15,9 @@ use tapegrad::{Float, Indices, Tensor, Var};
 ///
 /// # Panics
 /// In the forward pass, when an input value is not a whole number in
-/// `0..num_embeddings`.
+/// `0..num_embeddings`, or when the table has more rows than the element
+/// type counts exactly (2²⁴ in f32): there a float input cannot name every
+/// row, so use [`Var::embedding`] with integer [`Indices`] instead.
 ///
 /// ```
 /// use tapegrad::Tensor;
@@ -58,6 +60,21 @@ impl Embedding {
 impl<T: Float> Module<T> for Embedding {
     #[track_caller]
     fn call<'t>(&self, x: Var<'t, T>, cx: &mut Cx<'_, 't, T>) -> Var<'t, T> {
+        // Every row index must survive the trip through T: in f32, 2²⁴ + 1
+        // rounds to 2²⁴, so a larger table would silently pick other rows.
+        let last = self.num_embeddings.saturating_sub(1) as f64;
+        if Float::to_f64(T::from_f64(last)) != last
+            || Float::to_f64(T::from_f64(last - 1.0)) != last - 1.0
+        {
+            panic!(
+                "tapegrad-nn: Embedding({}, {}): {} rows cannot all be named by {} inputs; use Var::embedding with integer Indices (at {})",
+                self.num_embeddings,
+                self.dim,
+                self.num_embeddings,
+                std::any::type_name::<T>(),
+                std::panic::Location::caller()
+            );
+        }
         let (indices, bad) = x.with_data(|d, shape| {
             let bad = d.iter().copied().find(|v| {
                 let f = Float::to_f64(*v);
