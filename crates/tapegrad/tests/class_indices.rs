@@ -29,7 +29,10 @@ fn f32_cross_entropy_picks_a_class_above_two_to_the_24() {
 #[test]
 fn second_order_cross_entropy_keeps_the_class() {
     let tape = Tape::<f64>::new();
-    let x = tape.param(Tensor::from_vec(vec![0.5, -1.0, 2.0, 0.0, 1.0, 3.0], [2, 3]));
+    let x = tape.param(Tensor::from_vec(
+        vec![0.5, -1.0, 2.0, 0.0, 1.0, 3.0],
+        [2, 3],
+    ));
     let loss = x.cross_entropy(&[2, 0]);
     let g = loss.grad_graph(&[x])[0];
     // Σ of the gradient's entries per row is 0 (softmax sums to 1), and

@@ -41,7 +41,12 @@ fn reductions_over_nothing_give_pytorchs_identities() {
     // Reducing an empty axis to a non-empty result: sums are 0.
     let y = tape.param(empty(&[3, 0]));
     assert_eq!(y.sum_axis(1, false).value().data(), &[0.0; 3]);
-    assert!(y.mean_axis(1, false).value().data().iter().all(|v| v.is_nan()));
+    assert!(y
+        .mean_axis(1, false)
+        .value()
+        .data()
+        .iter()
+        .all(|v| v.is_nan()));
 }
 
 #[test]

@@ -89,8 +89,10 @@ impl<'t, T: Float> Var<'t, T> {
         // indices): as floats, an f32 index above 2²⁴ would name another class.
         let targets = self.tape.link_indices(targets.len(), |i| targets[i]);
         let x = self.id;
-        self.tape
-            .record(CrossEntropy { x, targets }.into(), Shape::scalar(), |v, o| {
+        self.tape.record(
+            CrossEntropy { x, targets }.into(),
+            Shape::scalar(),
+            |v, o| {
                 let mut total = T::zero();
                 let ts = targets.get(v.links);
                 // `[0, 0]` logits have no row; chunks_exact refuses 0.
@@ -99,7 +101,8 @@ impl<'t, T: Float> Var<'t, T> {
                     total += m + lse - row[ti as usize];
                 }
                 o[0] = total / T::from_f64(ts.len() as f64);
-            })
+            },
+        )
     }
 
     /// Mean binary cross-entropy of logits against targets in `[0, 1]` of

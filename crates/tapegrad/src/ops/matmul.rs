@@ -19,6 +19,13 @@ use crate::{Float, Shape, Var};
 /// it, handing work to a second core costs more than it saves.
 const PARALLEL_MIN_FLOPS: usize = 1 << 18;
 
+/// Products with fewer multiply-adds than this run as a plain strided loop:
+/// below it, fetching the thread-local scratch and packing both operands
+/// into padded panels costs more than the arithmetic (a `[1,4]·[4,2]`
+/// product is 8 multiply-adds). Chosen by measuring the online-tiny and
+/// deep-narrow workloads (docs/performance.md).
+const DIRECT_MAX_FLOPS: usize = 256;
+
 /// A matrix inside a buffer: its first element and its strides.
 #[derive(Clone, Copy)]
 pub(crate) struct Mat {
@@ -91,6 +98,10 @@ pub(crate) fn gemm<T: Float>(
     // training step free of heap allocations (gemm allocates packing
     // buffers on every call), at a speed close to gemm's and better on tiny
     // products; above it gemm's threads win and its allocations are noise.
+    if m * n * k < DIRECT_MAX_FLOPS {
+        direct(m, n, k, dst, d, accumulate, lhs, l, rhs, r);
+        return;
+    }
     if m * n * k < PARALLEL_MIN_FLOPS {
         let s = |x: Mat| Strided {
             off: x.off,
@@ -127,6 +138,36 @@ pub(crate) fn gemm<T: Float>(
             false,
             par,
         );
+    }
+}
+
+/// `dst (m×n) = [dst +] lhs (m×k) · rhs (k×n)` read in place through the
+/// strides, one dot product per output element (no packing, no scratch).
+#[allow(clippy::too_many_arguments)]
+fn direct<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [T],
+    d: Mat,
+    accumulate: bool,
+    lhs: &[T],
+    l: Mat,
+    rhs: &[T],
+    r: Mat,
+) {
+    let at = |x: Mat, i: usize, j: usize| {
+        (x.off as isize + i as isize * x.rs + j as isize * x.cs) as usize
+    };
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = T::zero();
+            for p in 0..k {
+                acc = acc + lhs[at(l, i, p)] * rhs[at(r, p, j)];
+            }
+            let o = &mut dst[at(d, i, j)];
+            *o = if accumulate { *o + acc } else { acc };
+        }
     }
 }
 
