@@ -132,8 +132,8 @@ fn close(got: &[f64], want: &[f64]) -> bool {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
-    // Sides up to 9 span the tiny products computed in place (fewer than a
-    // few hundred multiply-adds) and the packed kernel above them; the
+    // Sides up to 9 span the tiny products computed in place (at most 128
+    // multiply-adds) and the packed kernel above them; the
     // gradients `G·op(B)ᵀ` and `op(A)ᵀ·G` read transposed operands, and a
     // zero-size side gives an empty or all-zero result.
     #[test]

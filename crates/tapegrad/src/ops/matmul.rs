@@ -1,6 +1,6 @@
-//! Matrix product, 2-D and batched: small and medium products in
-//! [`microkernel`] (no allocation), large ones through the `gemm` crate on
-//! all cores.
+//! Matrix product, 2-D and batched: tiny products as a direct strided
+//! loop, small and medium ones in [`microkernel`] (no allocation), large
+//! ones through the `gemm` crate on all cores.
 //!
 //! For `C = A·B`: `∂L/∂A = G·Bᵀ` and `∂L/∂B = Aᵀ·G`. The transposes are
 //! never materialized: both kernels read any operand through row and column
@@ -19,12 +19,13 @@ use crate::{Float, Shape, Var};
 /// it, handing work to a second core costs more than it saves.
 const PARALLEL_MIN_FLOPS: usize = 1 << 18;
 
-/// Products with fewer multiply-adds than this run as a plain strided loop:
-/// below it, fetching the thread-local scratch and packing both operands
+/// Products of at most this many multiply-adds run as a plain strided loop:
+/// up to here, fetching the thread-local scratch and packing both operands
 /// into padded panels costs more than the arithmetic (a `[1,4]·[4,2]`
-/// product is 8 multiply-adds). Chosen by measuring the online-tiny and
-/// deep-narrow workloads (docs/performance.md).
-const DIRECT_MAX_FLOPS: usize = 256;
+/// product is 8 multiply-adds). Measured (f32, docs/performance.md): at
+/// 128 the loop is as fast as the packed kernel or faster for every shape
+/// tried, at 216-256 the packed kernel wins on square shapes.
+const DIRECT_MAX_FLOPS: usize = 128;
 
 /// A matrix inside a buffer: its first element and its strides.
 #[derive(Clone, Copy)]
@@ -98,7 +99,7 @@ pub(crate) fn gemm<T: Float>(
     // training step free of heap allocations (gemm allocates packing
     // buffers on every call), at a speed close to gemm's and better on tiny
     // products; above it gemm's threads win and its allocations are noise.
-    if m * n * k < DIRECT_MAX_FLOPS {
+    if m * n * k <= DIRECT_MAX_FLOPS {
         direct(m, n, k, dst, d, accumulate, lhs, l, rhs, r);
         return;
     }
