@@ -164,7 +164,7 @@ fn direct<T: Float>(
         for j in 0..n {
             let mut acc = T::zero();
             for p in 0..k {
-                acc = acc + lhs[at(l, i, p)] * rhs[at(r, p, j)];
+                acc += lhs[at(l, i, p)] * rhs[at(r, p, j)];
             }
             let o = &mut dst[at(d, i, j)];
             *o = if accumulate { *o + acc } else { acc };
