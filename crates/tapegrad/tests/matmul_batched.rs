@@ -103,3 +103,67 @@ fn mismatched_batches_name_the_op() {
     let b = tape.constant(Tensor::zeros([3, 4, 5]));
     let _ = a.matmul(b);
 }
+
+/// Naive `m×n` product of two matrices given by element getters.
+fn product(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: impl Fn(usize, usize) -> f64,
+    b: impl Fn(usize, usize) -> f64,
+) -> Vec<f64> {
+    let mut out = Vec::with_capacity(m * n);
+    for i in 0..m {
+        for j in 0..n {
+            out.push((0..k).map(|p| a(i, p) * b(p, j)).sum());
+        }
+    }
+    out
+}
+
+fn close(got: &[f64], want: &[f64]) -> bool {
+    got.len() == want.len()
+        && got
+            .iter()
+            .zip(want)
+            .all(|(x, y)| (x - y).abs() <= 1e-12 * (1.0 + y.abs()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    // Sides up to 9 span the tiny products computed in place (at most 128
+    // multiply-adds) and the packed kernel above them; the
+    // gradients `G·op(B)ᵀ` and `op(A)ᵀ·G` read transposed operands, and a
+    // zero-size side gives an empty or all-zero result.
+    #[test]
+    fn small_products_and_their_gradients_match_a_naive_product(
+        m in 0usize..=9, k in 0usize..=9, n in 0usize..=9,
+        ta in any::<bool>(), tb in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let a = stored(&[], m, k, ta, &mut rng);
+        let b = stored(&[], k, n, tb, &mut rng);
+        let w = Tensor::<f64>::randn([m, n], &mut rng);
+        let op_a = |i: usize, p: usize| if ta { a.data()[p * m + i] } else { a.data()[i * k + p] };
+        let op_b = |p: usize, j: usize| if tb { b.data()[j * k + p] } else { b.data()[p * n + j] };
+        let g = |i: usize, j: usize| w.data()[i * n + j];
+
+        let tape = Tape::<f64>::new();
+        let (va, vb) = (tape.param(a.clone()), tape.param(b.clone()));
+        let c = va.matmul_t(vb, ta, tb);
+        prop_assert_eq!(c.shape().dims().to_vec(), vec![m, n]);
+        prop_assert!(close(c.value().data(), &product(m, n, k, op_a, op_b)));
+
+        let grads = (c * tape.constant(w.clone())).sum().backward();
+        // ∂L/∂op(A) = G·op(B)ᵀ (m×k), ∂L/∂op(B) = op(A)ᵀ·G (k×n), stored
+        // transposed when the operand is read transposed.
+        let ga = product(m, k, n, g, |j, p| op_b(p, j));
+        let gb = product(k, n, m, |p, i| op_a(i, p), g);
+        let ga = if ta { (0..k * m).map(|x| ga[(x % m) * k + x / m]).collect() } else { ga };
+        let gb = if tb { (0..n * k).map(|x| gb[(x % k) * n + x / k]).collect() } else { gb };
+        prop_assert!(close(grads[va].data(), &ga));
+        prop_assert!(close(grads[vb].data(), &gb));
+    }
+}

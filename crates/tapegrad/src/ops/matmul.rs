@@ -1,6 +1,6 @@
-//! Matrix product, 2-D and batched: small and medium products in
-//! [`microkernel`] (no allocation), large ones through the `gemm` crate on
-//! all cores.
+//! Matrix product, 2-D and batched: tiny products as a direct strided
+//! loop, small and medium ones in [`microkernel`] (no allocation), large
+//! ones through the `gemm` crate on all cores.
 //!
 //! For `C = A·B`: `∂L/∂A = G·Bᵀ` and `∂L/∂B = Aᵀ·G`. The transposes are
 //! never materialized: both kernels read any operand through row and column
@@ -18,6 +18,14 @@ use crate::{Float, Shape, Var};
 /// Products smaller than this many multiply-adds run on one thread: below
 /// it, handing work to a second core costs more than it saves.
 const PARALLEL_MIN_FLOPS: usize = 1 << 18;
+
+/// Products of at most this many multiply-adds run as a plain strided loop:
+/// up to here, fetching the thread-local scratch and packing both operands
+/// into padded panels costs more than the arithmetic (a `[1,4]·[4,2]`
+/// product is 8 multiply-adds). Measured (f32, docs/performance.md): at
+/// 128 the loop is as fast as the packed kernel or faster for every shape
+/// tried, at 216-256 the packed kernel wins on square shapes.
+const DIRECT_MAX_FLOPS: usize = 128;
 
 /// A matrix inside a buffer: its first element and its strides.
 #[derive(Clone, Copy)]
@@ -91,6 +99,10 @@ pub(crate) fn gemm<T: Float>(
     // training step free of heap allocations (gemm allocates packing
     // buffers on every call), at a speed close to gemm's and better on tiny
     // products; above it gemm's threads win and its allocations are noise.
+    if m * n * k <= DIRECT_MAX_FLOPS {
+        direct(m, n, k, dst, d, accumulate, lhs, l, rhs, r);
+        return;
+    }
     if m * n * k < PARALLEL_MIN_FLOPS {
         let s = |x: Mat| Strided {
             off: x.off,
@@ -127,6 +139,36 @@ pub(crate) fn gemm<T: Float>(
             false,
             par,
         );
+    }
+}
+
+/// `dst (m×n) = [dst +] lhs (m×k) · rhs (k×n)` read in place through the
+/// strides, one dot product per output element (no packing, no scratch).
+#[allow(clippy::too_many_arguments)]
+fn direct<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [T],
+    d: Mat,
+    accumulate: bool,
+    lhs: &[T],
+    l: Mat,
+    rhs: &[T],
+    r: Mat,
+) {
+    let at = |x: Mat, i: usize, j: usize| {
+        (x.off as isize + i as isize * x.rs + j as isize * x.cs) as usize
+    };
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = T::zero();
+            for p in 0..k {
+                acc += lhs[at(l, i, p)] * rhs[at(r, p, j)];
+            }
+            let o = &mut dst[at(d, i, j)];
+            *o = if accumulate { *o + acc } else { acc };
+        }
     }
 }
 
