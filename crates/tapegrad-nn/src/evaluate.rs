@@ -23,40 +23,6 @@ pub(crate) fn data_fits<T: Float, N: Network<T> + ?Sized>(
     net.check_data(ds)
 }
 
-/// The loss of one batch's model outputs `out` (the mean over its rows),
-/// recorded on `tape`: what [`Trainer`](crate::Trainer) differentiates every
-/// step, public for training loops built elsewhere (e.g. data-parallel ones).
-///
-/// ```
-/// use tapegrad::Tape;
-/// use tapegrad_nn::data::{digits, Batch};
-/// use tapegrad_nn::{loss_of, Activation, ForwardCtx, Loss, Mlp};
-/// let ds = digits::<f64>();
-/// let mut batch = Batch::new();
-/// ds.fill_batch(&[0, 1, 2], &mut batch);
-/// let mlp: Mlp<f64> = Mlp::new(64).hidden(8, Activation::Relu).output(10);
-/// let tape = Tape::new();
-/// let p = mlp.params().bind(&tape);
-/// let x = tape.constant_slice(batch.features(), batch.feature_shape());
-/// let out = mlp.forward(&p, x, &mut ForwardCtx::eval());
-/// assert!(loss_of(&tape, out, &batch, Loss::CrossEntropy).item() > 0.0);
-/// ```
-#[must_use]
-pub fn loss_of<'t, T: Float>(
-    tape: &'t Tape<T>,
-    out: Var<'t, T>,
-    batch: &Batch<T>,
-    loss: Loss,
-) -> Var<'t, T> {
-    match loss {
-        Loss::CrossEntropy => out.cross_entropy(batch.labels()),
-        Loss::Mse => out.mse(tape.constant_slice(batch.values(), batch.value_shape())),
-        Loss::BceWithLogits => out.binary_cross_entropy_with_logits(
-            tape.constant_slice(batch.values(), batch.value_shape()),
-        ),
-    }
-}
-
 /// `(correct, counted)`: argmax against the label for cross-entropy; for
 /// real-valued targets, per element `output > threshold` against
 /// `target > 0.5` (threshold 0 for logits, 0.5 for MSE outputs) — the

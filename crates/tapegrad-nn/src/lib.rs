@@ -108,14 +108,14 @@ pub use rand;
 pub use activation::Activation;
 pub use context::ForwardCtx;
 pub use diagnostics::{ActivationStats, Diagnostics, LayerDiagnostics, SATURATED_SHARE};
-pub use evaluate::{count_correct, evaluate, evaluate_with, loss_of, Evaluation};
+pub use evaluate::{count_correct, evaluate, evaluate_with, Evaluation};
 pub use history::{EpochRecord, History, StopReason};
 pub use init::Init;
 pub use layers::{
     ActivationLayer, AvgPool2d, BatchNorm, Conv1d, Conv2d, Dropout, Embedding, Flatten, LayerNorm,
     Linear, MaxPool2d, Unflatten,
 };
-pub use loss::{bce_with_logits, cross_entropy, mse, Loss};
+pub use loss::{bce_with_logits, cross_entropy, loss_of, mse, Loss};
 pub use metrics::RegressionMetrics;
 pub use mlp::{Layer, Mlp, MlpBuilder};
 pub use model::Model;

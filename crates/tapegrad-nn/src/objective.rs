@@ -3,7 +3,7 @@
 //! penalty), and the [`Task`] that chooses the metrics it reports.
 
 use crate::data::Batch;
-use crate::evaluate::loss_of;
+use crate::loss::loss_of;
 use crate::params::Bound;
 use crate::Loss;
 use tapegrad::{Float, Tape, Var};
