@@ -96,14 +96,7 @@ impl<'t, T: Float> Var<'t, T> {
         count_include_pad: bool,
     ) -> Var<'t, T> {
         let xs = self.shape();
-        let (win, out) = match Window::new(&xs, kernel, stride, padding) {
-            Ok(checked) => checked,
-            Err(why) => panic!(
-                "tapegrad: avg_pool2d: {why}; got input {xs}, kernel {kernel:?}, stride {stride:?}, \
-                 padding {padding:?} (at {})",
-                std::panic::Location::caller()
-            ),
-        };
+        let (win, out) = Window::checked("avg_pool2d", &xs, kernel, stride, padding);
         self.avg_pool_node(false, count_include_pad, win, out)
     }
 }

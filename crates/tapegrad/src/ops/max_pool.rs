@@ -98,14 +98,7 @@ impl<'t, T: Float> Var<'t, T> {
         padding: [usize; 2],
     ) -> Var<'t, T> {
         let xs = self.shape();
-        let (win, out) = match Window::new(&xs, kernel, stride, padding) {
-            Ok(checked) => checked,
-            Err(why) => panic!(
-                "tapegrad: max_pool2d: {why}; got input {xs}, kernel {kernel:?}, stride {stride:?}, \
-                 padding {padding:?} (at {})",
-                std::panic::Location::caller()
-            ),
-        };
+        let (win, out) = Window::checked("max_pool2d", &xs, kernel, stride, padding);
         self.max_pool_pick(self, false, win, out)
     }
 }

@@ -16,6 +16,26 @@ pub(crate) struct Window {
 }
 
 impl Window {
+    /// [`Window::new`] for the pooling op `op`, panicking with the op's name,
+    /// the input shape, the window and the caller's line when it does not fit.
+    #[track_caller]
+    pub(crate) fn checked(
+        op: &str,
+        xs: &Shape,
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> (Window, Shape) {
+        match Window::new(xs, kernel, stride, padding) {
+            Ok(checked) => checked,
+            Err(why) => panic!(
+                "tapegrad: {op}: {why}; got input {xs}, kernel {kernel:?}, stride {stride:?}, \
+                 padding {padding:?} (at {})",
+                std::panic::Location::caller()
+            ),
+        }
+    }
+
     /// Checks the window against an input of shape `xs` and returns it with
     /// the output shape, or what is wrong.
     pub(crate) fn new(
