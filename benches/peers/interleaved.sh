@@ -33,7 +33,7 @@ OUT="$(cd "$OUT" && pwd)"
 RAW="$OUT/raw.jsonl"
 : > "$RAW"
 
-(cd "$REPO" && cargo build --release --example workloads)
+(cd "$REPO" && nice -n 10 cargo build --release --example workloads)
 TG="$REPO/target/release/examples/workloads"
 
 if [ -n "${CANDLE_BIN:-}" ]; then

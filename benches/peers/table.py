@@ -29,6 +29,13 @@ ROWS = [
 CANDLE_ALT = {"deep-narrow": "deep-narrow[selu=elu*scale]"}
 HIGHER_IS_BETTER = {"samples_per_s", "gflops_f32_n1024"}
 NOT_CPP = {"tapegrad", "torch", "jax", "micrograd", "candle"}
+# Factors from a peer's metric to tapegrad's: candle prints W1 in µs per
+# step and throughput as samples_per_sec.
+SCALE = {
+    ("us_per_step", "ms_per_step"): 1e-3,
+    ("ms_per_step", "us_per_step"): 1e3,
+    ("samples_per_sec", "samples_per_s"): 1.0,
+}
 
 
 def fmt(v):
@@ -43,9 +50,17 @@ def fmt(v):
     return "%.4f" % v
 
 
+def as_metric(r, metric):
+    """Result line r in tapegrad's metric (a copy), or None without r."""
+    if r is None or r["metric"] == metric:
+        return r
+    r = dict(r, value=r["value"] * SCALE[(r["metric"], metric)], metric=metric)
+    return r
+
+
 def best(runs, metric):
     """The best of some result lines (or None), by the metric's direction."""
-    runs = [r for r in runs if r]
+    runs = [as_metric(r, metric) for r in runs if r]
     if not runs:
         return None
     pick = max if metric in HIGHER_IS_BETTER else min
@@ -86,7 +101,8 @@ def main():
         if tg is None:
             continue
         metric = tg["metric"]
-        peers = {s: res.get((py_name, s)) for s in ("torch", "jax", "micrograd")} if py_name else {}
+        peers = {s: as_metric(res.get((py_name, s)), metric)
+                 for s in ("torch", "jax", "micrograd")} if py_name else {}
         if tg_name == "micrograd-demo":
             peers["torch"] = None  # the torch row of W1 is the tensor form
         if tg_name == "micrograd-demo-tensor":
