@@ -1,6 +1,6 @@
 //! `mlp-large-gemm-only`: the eight matrix products of one W2 step and
-//! nothing else, through the `gemm` crate with the same threading as
-//! tapegrad's matmul: the ceiling that the rest of the step must not waste.
+//! nothing else, through `tapegrad::matmul_into`, the kernel and threading
+//! of tapegrad's matmul: the ceiling that the rest of the step must not waste.
 //!
 //! Forward `H₁ = X·W₁`, `H₂ = H₁·W₂`, `Z = H₂·W₃`; backward `∂W₃ = H₂ᵀ·G₃`,
 //! `∂H₂ = G₃·W₃ᵀ`, `∂W₂ = H₁ᵀ·G₂`, `∂H₁ = G₂·W₂ᵀ`, `∂W₁ = Xᵀ·G₁` (no `∂X`:
@@ -31,54 +31,13 @@ pub(crate) struct GemmOnly<T: Float> {
 #[derive(Clone, Copy)]
 struct Op<'a, T> {
     data: &'a [T],
-    cols: usize,
     transposed: bool,
 }
 
-impl<T> Op<'_, T> {
-    /// (row stride, column stride) of the operand as read.
-    fn strides(&self) -> (isize, isize) {
-        if self.transposed {
-            (1, self.cols as isize)
-        } else {
-            (self.cols as isize, 1)
-        }
-    }
-}
-
 /// `dst [m, n] = a [m, k] · b [k, n]`, all row-major in memory (read with
-/// strides when transposed).
+/// strides when transposed), through the kernel `Var::matmul` uses.
 fn gemm<T: Float>(m: usize, n: usize, k: usize, dst: &mut [T], a: Op<'_, T>, b: Op<'_, T>) {
-    assert!(dst.len() == m * n && a.data.len() == m * k && b.data.len() == k * n);
-    let (ars, acs) = a.strides();
-    let (brs, bcs) = b.strides();
-    // SAFETY: the assert above checks that each operand holds exactly the
-    // matrix its strides address (a transposed operand is the same buffer
-    // with its strides swapped); `dst` is a unique borrow, so it aliases
-    // neither input; `T` is f32 or f64, which gemm supports.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            a.data.as_ptr(),
-            acs,
-            ars,
-            b.data.as_ptr(),
-            bcs,
-            brs,
-            T::zero(),
-            T::one(),
-            false,
-            false,
-            false,
-            gemm::Parallelism::Rayon(0),
-        );
-    }
+    tapegrad::matmul_into(m, n, k, dst, false, a.data, a.transposed, b.data, b.transposed);
 }
 
 impl<T: Float> GemmOnly<T> {
@@ -103,12 +62,8 @@ impl<T: Float> GemmOnly<T> {
     }
 }
 
-fn op<T>(data: &[T], cols: usize, transposed: bool) -> Op<'_, T> {
-    Op {
-        data,
-        cols,
-        transposed,
-    }
+fn op<T>(data: &[T], transposed: bool) -> Op<'_, T> {
+    Op { data, transposed }
 }
 
 impl<T: Float> Workload for GemmOnly<T> {
@@ -122,22 +77,22 @@ impl<T: Float> Workload for GemmOnly<T> {
             D[1],
             D[0],
             h1,
-            op(&self.x, D[0], false),
-            op(w1, D[1], false),
+            op(&self.x, false),
+            op(w1, false),
         );
-        gemm(B, D[2], D[1], h2, op(h1, D[1], false), op(w2, D[2], false));
-        gemm(B, D[3], D[2], z, op(h2, D[2], false), op(w3, D[3], false));
-        gemm(D[2], D[3], B, dw3, op(h2, D[2], true), op(g3, D[3], false));
-        gemm(B, D[2], D[3], g2, op(g3, D[3], false), op(w3, D[3], true));
-        gemm(D[1], D[2], B, dw2, op(h1, D[1], true), op(g2, D[2], false));
-        gemm(B, D[1], D[2], g1, op(g2, D[2], false), op(w2, D[2], true));
+        gemm(B, D[2], D[1], h2, op(h1, false), op(w2, false));
+        gemm(B, D[3], D[2], z, op(h2, false), op(w3, false));
+        gemm(D[2], D[3], B, dw3, op(h2, true), op(g3, false));
+        gemm(B, D[2], D[3], g2, op(g3, false), op(w3, true));
+        gemm(D[1], D[2], B, dw2, op(h1, true), op(g2, false));
+        gemm(B, D[1], D[2], g1, op(g2, false), op(w2, true));
         gemm(
             D[0],
             D[1],
             B,
             dw1,
-            op(&self.x, D[0], true),
-            op(g1, D[1], false),
+            op(&self.x, true),
+            op(g1, false),
         );
         // Not a loss: a checksum that keeps the products observable.
         dw1[0].to_f64()

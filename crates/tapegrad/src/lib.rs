@@ -100,6 +100,8 @@
 mod autodiff;
 mod explain;
 mod ops;
+#[cfg(target_arch = "x86_64")]
+mod sgemm;
 mod tape;
 mod tensor;
 mod value_math;
@@ -115,6 +117,7 @@ pub use explain::{
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use ops::concat::{cat, stack};
+pub use ops::matmul::matmul_into;
 pub use ops::conv::{Conv1dOptions, Conv2dOptions};
 pub use ops::custom::{BackwardContext, CustomOp, ForwardContext};
 pub use ops::reduction::Reduction;

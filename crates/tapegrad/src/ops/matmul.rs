@@ -14,6 +14,7 @@ use crate::tape::GradBuffers;
 use crate::tape::{NodeId, Values};
 use crate::Tape;
 use crate::{Float, Shape, Var};
+use std::any::TypeId;
 
 /// Products smaller than this many multiply-adds run on one thread: below
 /// it, handing work to a second core costs more than it saves.
@@ -103,6 +104,33 @@ pub(crate) fn gemm<T: Float>(
         direct(m, n, k, dst, d, accumulate, lhs, l, rhs, r);
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if let Some(isa) = crate::sgemm::detected().filter(|_| TypeId::of::<T>() == TypeId::of::<f32>()) {
+        fn view<P>(x: Mat, ptr: P) -> crate::sgemm::Mat<P> {
+            crate::sgemm::Mat {
+                ptr,
+                rs: x.rs,
+                cs: x.cs,
+            }
+        }
+        // SAFETY: `T` is f32 (checked above), so the casts only rename the
+        // element type; the asserts above keep every element the views
+        // address inside its slice; `dst` is borrowed mutably, so it
+        // aliases neither input; `isa` was detected on this CPU.
+        unsafe {
+            crate::sgemm::sgemm(
+                isa,
+                m,
+                n,
+                k,
+                view(d, dst.as_mut_ptr().add(d.off).cast::<f32>()),
+                accumulate,
+                view(l, lhs.as_ptr().add(l.off).cast::<f32>()),
+                view(r, rhs.as_ptr().add(r.off).cast::<f32>()),
+            );
+        }
+        return;
+    }
     if m * n * k < PARALLEL_MIN_FLOPS {
         let s = |x: Mat| Strided {
             off: x.off,
@@ -140,6 +168,76 @@ pub(crate) fn gemm<T: Float>(
             par,
         );
     }
+}
+
+/// `dst = [dst +] op(a)·op(b)` on plain row-major buffers, with the same
+/// kernel as [`Var::matmul`]: `dst` is `[m, n]`, `op(a)` is `[m, k]` (`a`
+/// stored `[k, m]` when `a_transposed`), `op(b)` is `[k, n]` (`b` stored
+/// `[n, k]` when `b_transposed`). With `accumulate` the product is added
+/// to `dst`, otherwise it overwrites it. Derivatives as for
+/// [`Var::matmul`]: `∂dst/∂a = G·op(b)ᵀ`, `∂dst/∂b = op(a)ᵀ·G`.
+///
+/// On x86-64 with AVX-512 or AVX2 + FMA (detected once, at run time), `f32`
+/// runs tapegrad's own blocked kernel, which keeps its packing buffers per
+/// thread and so allocates nothing after the first call of a given size.
+///
+/// # Panics
+/// When a buffer's length is not its matrix's element count; the message
+/// names the lengths and the caller's line.
+///
+/// ```
+/// let (a, b) = ([1.0f32, 2.0, 3.0, 4.0], [1.0f32, 0.0, 0.0, 1.0]);
+/// let mut c = [10.0f32; 4];
+/// // c += aᵀ·b, a stored [2, 2] and read transposed.
+/// tapegrad::matmul_into(2, 2, 2, &mut c, true, &a, true, &b, false);
+/// assert_eq!(c, [11.0, 13.0, 12.0, 14.0]);
+/// ```
+#[allow(clippy::too_many_arguments)]
+#[track_caller]
+pub fn matmul_into<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [T],
+    accumulate: bool,
+    a: &[T],
+    a_transposed: bool,
+    b: &[T],
+    b_transposed: bool,
+) {
+    let loc = std::panic::Location::caller();
+    assert!(
+        dst.len() == m * n && a.len() == m * k && b.len() == k * n,
+        "tapegrad: matmul_into: [{m}, {k}]·[{k}, {n}] needs buffers of {}, {} and {} elements, \
+         got dst {}, a {}, b {} (at {loc})",
+        m * n,
+        m * k,
+        k * n,
+        dst.len(),
+        a.len(),
+        b.len()
+    );
+    let row_major = |cols: usize, transposed: bool| {
+        let (rs, cs) = if transposed { (1, cols) } else { (cols, 1) };
+        Mat {
+            off: 0,
+            rs: rs as isize,
+            cs: cs as isize,
+        }
+    };
+    let (ac, bc) = (if a_transposed { m } else { k }, if b_transposed { k } else { n });
+    gemm(
+        m,
+        n,
+        k,
+        dst,
+        row_major(n, false),
+        accumulate,
+        a,
+        row_major(ac, a_transposed),
+        b,
+        row_major(bc, b_transposed),
+    );
 }
 
 /// `dst (m×n) = [dst +] lhs (m×k) · rhs (k×n)` read in place through the
