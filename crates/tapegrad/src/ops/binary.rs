@@ -211,9 +211,16 @@ pub(crate) fn backward_loop<T: Float, const SIDE: usize>(
         // A bias row: row by row, each a contiguous loop; `b`'s gradient is
         // the column sum, accumulated in one pass over `g`.
         let k = xb.len();
-        let rows = g.chunks_exact(k).zip(xa.chunks_exact(k)).zip(ys.chunks_exact(k));
+        let rows = g
+            .chunks_exact(k)
+            .zip(xa.chunks_exact(k))
+            .zip(ys.chunks_exact(k));
         for (r, ((g, xa), ys)) in rows.enumerate() {
-            let acc = if SIDE == 0 { &mut acc[r * k..(r + 1) * k] } else { &mut acc[..] };
+            let acc = if SIDE == 0 {
+                &mut acc[r * k..(r + 1) * k]
+            } else {
+                &mut acc[..]
+            };
             let row = acc.iter_mut().zip(g).zip(xa).zip(xb).zip(ys);
             for ((((o, &g), &a), &b), &y) in row {
                 *o += vjp(E(g), E(a), E(b), E(y)).0;
@@ -221,9 +228,16 @@ pub(crate) fn backward_loop<T: Float, const SIDE: usize>(
         }
     } else if sb == out && repeats_by_rows(sa, out) {
         let k = xa.len();
-        let rows = g.chunks_exact(k).zip(xb.chunks_exact(k)).zip(ys.chunks_exact(k));
+        let rows = g
+            .chunks_exact(k)
+            .zip(xb.chunks_exact(k))
+            .zip(ys.chunks_exact(k));
         for (r, ((g, xb), ys)) in rows.enumerate() {
-            let acc = if SIDE == 1 { &mut acc[r * k..(r + 1) * k] } else { &mut acc[..] };
+            let acc = if SIDE == 1 {
+                &mut acc[r * k..(r + 1) * k]
+            } else {
+                &mut acc[..]
+            };
             let row = acc.iter_mut().zip(g).zip(xa).zip(xb).zip(ys);
             for ((((o, &g), &a), &b), &y) in row {
                 *o += vjp(E(g), E(a), E(b), E(y)).0;
@@ -295,18 +309,22 @@ macro_rules! binary_family {
                 }
             }
 
+            #[allow(unused_variables)]
             fn backward<T: $crate::Float>(self, side: usize, shapes: [&$crate::Shape; 3], xs: [&[T]; 3], g: &[T], acc: &mut [T]) {
                 use $crate::ops::binary::backward_loop;
-                use $crate::ops::calc::E;
-                // One loop per function and side, each with a constant
-                // function, so the `vjp` match resolves outside the loop.
+                // `Calc` for the `vjp`s that call its methods.
+                #[allow(unused_imports)]
+                use $crate::ops::calc::{Calc, E};
+                // One loop per function and side, with the `vjp` expression
+                // itself as the loop body: calling `vjp_a` on a copy of the
+                // variant left its `match` inside the loop (a jump per
+                // element, no vectorization).
                 match self {
                     $( $family::$variant { $($field),* } => {
-                        let f = $family::$variant { $($field),* };
                         if side == 0 {
-                            backward_loop::<T, 0>(|g, a, b, y| f.vjp_a::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
+                            backward_loop::<T, 0>(|$ga: E<T>, $aa: E<T>, $ba: E<T>, $ya: E<T>| $vjp_a, shapes, xs, g, acc)
                         } else {
-                            backward_loop::<T, 1>(|g, a, b, y| f.vjp_b::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
+                            backward_loop::<T, 1>(|$gb: E<T>, $ab: E<T>, $bb: E<T>, $yb: E<T>| $vjp_b, shapes, xs, g, acc)
                         }
                     } )+
                 }

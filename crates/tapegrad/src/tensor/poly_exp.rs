@@ -163,9 +163,26 @@ mod tests {
         v.extend((0..200_000).map(|_| f32::from_bits(rng.random())));
         v.extend((0..100_000).map(|_| rng.random_range(-1.0f32..1.0) * 1e-6));
         v.extend([
-            0.0, -0.0, f32::MIN_POSITIVE, -f32::MIN_POSITIVE, 1e-45, -1e-45,
-            88.72, 88.7228, 88.73, -87.3, -103.9, -103.98, -104.5, 1e30, -1e30,
-            f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MAX, f32::MIN,
+            0.0,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            1e-45,
+            -1e-45,
+            88.72,
+            88.7228,
+            88.73,
+            -87.3,
+            -103.9,
+            -103.98,
+            -104.5,
+            1e30,
+            -1e30,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            f32::MAX,
+            f32::MIN,
         ]);
         v
     }
@@ -176,9 +193,25 @@ mod tests {
         v.extend((0..200_000).map(|_| f64::from_bits(rng.random())));
         v.extend((0..100_000).map(|_| rng.random_range(-1.0f64..1.0) * 1e-9));
         v.extend([
-            0.0, -0.0, f64::MIN_POSITIVE, -f64::MIN_POSITIVE, 5e-324, -5e-324,
-            709.78, 709.79, -708.4, -745.1, -745.2, -746.5, 1e300, -1e300,
-            f64::INFINITY, f64::NEG_INFINITY, f64::NAN, f64::MAX, f64::MIN,
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            709.78,
+            709.79,
+            -708.4,
+            -745.1,
+            -745.2,
+            -746.5,
+            1e300,
+            -1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MAX,
+            f64::MIN,
         ]);
         v
     }
@@ -187,8 +220,16 @@ mod tests {
     fn f32_matches_libm_within_2_ulp() {
         for x in args32() {
             let (e, m) = (x.poly_exp(), x.poly_exp_m1());
-            assert!(ulp32(e, x.exp()) <= 2, "exp({x:e}) = {e:e}, libm {:e}", x.exp());
-            assert!(ulp32(m, x.exp_m1()) <= 2, "expm1({x:e}) = {m:e}, libm {:e}", x.exp_m1());
+            assert!(
+                ulp32(e, x.exp()) <= 2,
+                "exp({x:e}) = {e:e}, libm {:e}",
+                x.exp()
+            );
+            assert!(
+                ulp32(m, x.exp_m1()) <= 2,
+                "expm1({x:e}) = {m:e}, libm {:e}",
+                x.exp_m1()
+            );
         }
     }
 
@@ -196,8 +237,16 @@ mod tests {
     fn f64_matches_libm_within_2_ulp() {
         for x in args64() {
             let (e, m) = (x.poly_exp(), x.poly_exp_m1());
-            assert!(ulp64(e, x.exp()) <= 2, "exp({x:e}) = {e:e}, libm {:e}", x.exp());
-            assert!(ulp64(m, x.exp_m1()) <= 2, "expm1({x:e}) = {m:e}, libm {:e}", x.exp_m1());
+            assert!(
+                ulp64(e, x.exp()) <= 2,
+                "exp({x:e}) = {e:e}, libm {:e}",
+                x.exp()
+            );
+            assert!(
+                ulp64(m, x.exp_m1()) <= 2,
+                "expm1({x:e}) = {m:e}, libm {:e}",
+                x.exp_m1()
+            );
         }
     }
 
