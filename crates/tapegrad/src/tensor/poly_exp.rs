@@ -31,6 +31,9 @@ macro_rules! poly_exp_impl {
         ln2_hi: $ln2_hi:expr, ln2_lo: $ln2_lo:expr,
         taylor: [$($c:expr),+]
     ) => {
+        // ln 2 in two parts: `ln2_hi` (ln 2 to 0.69314575 in f32, to
+        // 0.6931471803691 in f64) ends in enough zero bits that `n·ln2_hi`
+        // is exact for every `n` the clamp allows; `ln2_lo` is the rest.
         impl PolyExp for $t {
             #[inline(always)]
             fn poly_exp(self) -> Self {
@@ -103,7 +106,7 @@ mod single {
     poly_exp_impl!(
         f32, i32, 23, 127,
         lo: -104.0f32, hi: 89.0f32,
-        ln2_hi: 0.693_145_751_953_125f32, ln2_lo: 1.428_606_765_330_187e-6f32,
+        ln2_hi: f32::from_bits(0x3f31_7200), ln2_lo: f32::from_bits(0x35bf_be8e),
         taylor: [
             1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0,
             1.0 / 5040.0, 1.0 / 40320.0
@@ -117,7 +120,7 @@ mod double {
     poly_exp_impl!(
         f64, i64, 52, 1023,
         lo: -746.0f64, hi: 710.0f64,
-        ln2_hi: 6.931_471_803_691_238e-1f64, ln2_lo: 1.908_214_929_270_587_7e-10f64,
+        ln2_hi: f64::from_bits(0x3fe6_2e42_fee0_0000), ln2_lo: f64::from_bits(0x3dea_39ef_3579_3c76),
         taylor: [
             1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0,
             1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362_880.0, 1.0 / 3_628_800.0,
