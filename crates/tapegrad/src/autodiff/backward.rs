@@ -1,6 +1,7 @@
 //! The reverse walk: one loop over the tape from the output back to the
 //! first node, one call per node into that op's rule.
 
+use crate::tape::grad_buffers::Taken;
 use crate::tape::{Inner, NodeId, Values};
 use crate::{Float, Gradients, Tape, Tensor, Var};
 
@@ -252,7 +253,11 @@ pub(crate) fn run<T: Float>(
             f(id, &g);
         }
         if node.is_param {
-            store(out, id, Some(&g), v.shape(id));
+            match &mut g {
+                // A replacing pass hands the buffer itself over.
+                Taken::Buf(_, buf) if !add => out.store_buf(id, buf, v.shape(id)),
+                _ => store(out, id, Some(&g), v.shape(id)),
+            }
         } else {
             node.op.backward(id, &g, &v, grads);
             if anomaly {

@@ -172,6 +172,19 @@ impl<T: Float> Gradients<T> {
         }
     }
 
+    /// [`store`](Self::store) of a finished gradient buffer by exchanging
+    /// it with the storage kept for this slot from the last pass: no copy,
+    /// and `buf` comes back holding the old storage for the buffer pool.
+    pub(crate) fn store_buf(&mut self, id: NodeId, buf: &mut Vec<T>, shape: &Shape) {
+        if self.len == self.tensors.len() {
+            self.tensors.push(Tensor::zeros(shape.clone()));
+        }
+        self.tensors[self.len].swap_data(buf, shape);
+        self.index[id as usize] = self.len as u32;
+        self.ids.push(id);
+        self.len += 1;
+    }
+
     pub(crate) fn store(&mut self, id: NodeId, data: Option<&[T]>, shape: &Shape) {
         if self.len == self.tensors.len() {
             self.tensors.push(Tensor::zeros(shape.clone()));

@@ -129,7 +129,7 @@ unary_family! {
     forward |x| if x > T::zero() {
         x
     } else {
-        T::from_f64(alpha) * x.exp_m1()
+        T::from_f64(alpha) * x.poly_exp_m1()
     },
     vjp |g, x, y| {
         // f' = m + (1 − m)·α·e^(x·(1 − m)) with the mask m = step(x): the
@@ -159,7 +159,7 @@ unary_family! {
         if x > T::zero() {
             s * x
         } else {
-            s * T::from_f64(SELU_ALPHA) * x.exp_m1()
+            s * T::from_f64(SELU_ALPHA) * x.poly_exp_m1()
         }
     },
     vjp |g, x, y| {
@@ -373,7 +373,7 @@ unary_family! {
     forward |x| if x > T::zero() {
         x
     } else {
-        T::from_f64(alpha) * (x / T::from_f64(alpha)).exp_m1()
+        T::from_f64(alpha) * (x / T::from_f64(alpha)).poly_exp_m1()
     },
     vjp |g, x, y| {
         // As elu: the exponent is 0 where x > 0, so nothing overflows.

@@ -163,10 +163,34 @@ pub(crate) fn forward_loop<T: Float>(
         for (o, &x) in o.iter_mut().zip(xa) {
             *o = f(x, y);
         }
+    } else if sa == out && repeats_by_rows(sb, out) {
+        // `x·W + b`: one contiguous row of `b` per row of `a`.
+        for (o, xa) in o.chunks_exact_mut(xb.len()).zip(xa.chunks_exact(xb.len())) {
+            for ((o, &x), &y) in o.iter_mut().zip(xa).zip(xb) {
+                *o = f(x, y);
+            }
+        }
+    } else if sb == out && repeats_by_rows(sa, out) {
+        for (o, xb) in o.chunks_exact_mut(xa.len()).zip(xb.chunks_exact(xa.len())) {
+            for ((o, &x), &y) in o.iter_mut().zip(xa).zip(xb) {
+                *o = f(x, y);
+            }
+        }
     } else {
         let (ta, tb) = (sa.broadcast_strides(out), sb.broadcast_strides(out));
         for_each_broadcast2(out, &ta, &tb, |i, ia, ib| o[i] = f(xa[ia], xb[ib]));
     }
+}
+
+/// Whether an operand of shape `small` broadcast to `out` is the same
+/// contiguous block repeated for every leading index of `out`: its shape,
+/// leading 1s dropped, is a non-empty suffix of `out`'s. Then `out` is rows
+/// of `small.numel()` elements and the operand is one such row.
+fn repeats_by_rows(small: &Shape, out: &Shape) -> bool {
+    let dims = small.dims();
+    let dims = &dims[dims.iter().take_while(|&&d| d == 1).count()..];
+    let od = out.dims();
+    small.numel() > 0 && dims.len() <= od.len() && od.ends_with(dims)
 }
 
 /// The backward loop of one operand: `acc[j] += vjp(g[i], a, b, y)` over
@@ -182,6 +206,42 @@ pub(crate) fn backward_loop<T: Float, const SIDE: usize>(
     if sa == sb {
         for i in 0..g.len() {
             acc[i] += vjp(E(g[i]), E(xa[i]), E(xb[i]), E(ys[i])).0;
+        }
+    } else if sa == out && repeats_by_rows(sb, out) {
+        // A bias row: row by row, each a contiguous loop; `b`'s gradient is
+        // the column sum, accumulated in one pass over `g`.
+        let k = xb.len();
+        let rows = g
+            .chunks_exact(k)
+            .zip(xa.chunks_exact(k))
+            .zip(ys.chunks_exact(k));
+        for (r, ((g, xa), ys)) in rows.enumerate() {
+            let acc = if SIDE == 0 {
+                &mut acc[r * k..(r + 1) * k]
+            } else {
+                &mut acc[..]
+            };
+            let row = acc.iter_mut().zip(g).zip(xa).zip(xb).zip(ys);
+            for ((((o, &g), &a), &b), &y) in row {
+                *o += vjp(E(g), E(a), E(b), E(y)).0;
+            }
+        }
+    } else if sb == out && repeats_by_rows(sa, out) {
+        let k = xa.len();
+        let rows = g
+            .chunks_exact(k)
+            .zip(xb.chunks_exact(k))
+            .zip(ys.chunks_exact(k));
+        for (r, ((g, xb), ys)) in rows.enumerate() {
+            let acc = if SIDE == 1 {
+                &mut acc[r * k..(r + 1) * k]
+            } else {
+                &mut acc[..]
+            };
+            let row = acc.iter_mut().zip(g).zip(xa).zip(xb).zip(ys);
+            for ((((o, &g), &a), &b), &y) in row {
+                *o += vjp(E(g), E(a), E(b), E(y)).0;
+            }
         }
     } else {
         let (ta, tb) = (sa.broadcast_strides(out), sb.broadcast_strides(out));
@@ -249,18 +309,22 @@ macro_rules! binary_family {
                 }
             }
 
+            #[allow(unused_variables)]
             fn backward<T: $crate::Float>(self, side: usize, shapes: [&$crate::Shape; 3], xs: [&[T]; 3], g: &[T], acc: &mut [T]) {
                 use $crate::ops::binary::backward_loop;
-                use $crate::ops::calc::E;
-                // One loop per function and side, each with a constant
-                // function, so the `vjp` match resolves outside the loop.
+                // `Calc` for the `vjp`s that call its methods.
+                #[allow(unused_imports)]
+                use $crate::ops::calc::{Calc, E};
+                // One loop per function and side, with the `vjp` expression
+                // itself as the loop body: calling `vjp_a` on a copy of the
+                // variant left its `match` inside the loop (a jump per
+                // element, no vectorization).
                 match self {
                     $( $family::$variant { $($field),* } => {
-                        let f = $family::$variant { $($field),* };
                         if side == 0 {
-                            backward_loop::<T, 0>(|g, a, b, y| f.vjp_a::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
+                            backward_loop::<T, 0>(|$ga: E<T>, $aa: E<T>, $ba: E<T>, $ya: E<T>| $vjp_a, shapes, xs, g, acc)
                         } else {
-                            backward_loop::<T, 1>(|g, a, b, y| f.vjp_b::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
+                            backward_loop::<T, 1>(|$gb: E<T>, $ab: E<T>, $bb: E<T>, $yb: E<T>| $vjp_b, shapes, xs, g, acc)
                         }
                     } )+
                 }

@@ -124,7 +124,8 @@ impl<T: Float> Calc<T> for E<T> {
     }
     #[inline(always)]
     fn exp(self) -> Self {
-        E(self.0.exp())
+        // Branch-free, so the backward loops that use it vectorize.
+        E(self.0.poly_exp())
     }
     #[inline(always)]
     fn sigmoid(self) -> Self {

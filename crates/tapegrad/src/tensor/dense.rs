@@ -395,6 +395,18 @@ impl<T: Float> Tensor<T> {
         }
     }
 
+    /// Exchanges this tensor's storage with `data`, which holds
+    /// `shape.numel()` elements, and takes `shape`: a finished buffer
+    /// becomes the tensor without a copy, and `data` returns the old storage
+    /// for reuse.
+    pub(crate) fn swap_data(&mut self, data: &mut Vec<T>, shape: &Shape) {
+        debug_assert_eq!(data.len(), shape.numel());
+        std::mem::swap(&mut self.data, data);
+        if &self.shape != shape {
+            self.shape = shape.clone();
+        }
+    }
+
     pub(crate) fn resize_zeroed(&mut self, n: usize) {
         self.data.resize(n, T::zero());
     }

@@ -45,8 +45,9 @@ pub trait Float:
 
 mod sealed {
     /// Implemented for `f32` and `f64` only; private, so `Float` cannot be
-    /// implemented outside this crate.
-    pub trait Sealed {}
+    /// implemented outside this crate. It carries the crate's branch-free
+    /// `exp`, which generic kernels reach through `Float`.
+    pub trait Sealed: crate::tensor::poly_exp::PolyExp {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
 }

@@ -6,6 +6,7 @@ mod dense;
 mod float;
 mod indices;
 mod numpy_fmt;
+pub(crate) mod poly_exp;
 mod shape;
 
 pub use axes::Axes;
