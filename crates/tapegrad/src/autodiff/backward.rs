@@ -1,7 +1,8 @@
 //! The reverse walk: one loop over the tape from the output back to the
 //! first node, one call per node into that op's rule.
 
-use crate::tape::{Inner, NodeId, Values};
+use crate::tape::{Inner, NodeId, Values, SCALAR};
+use crate::Shape;
 use crate::{Float, Gradients, Tape, Tensor, Var};
 
 impl<'t, T: Float> Var<'t, T> {
@@ -212,11 +213,6 @@ pub(crate) fn run<T: Float>(
     } else {
         out.reset(tape.id(), tape.generation(), nodes.len());
     }
-    let store = if add {
-        Gradients::add
-    } else {
-        Gradients::store
-    };
     grads.reset(root as usize + 1);
     let v = Values {
         nodes,
@@ -239,7 +235,7 @@ pub(crate) fn run<T: Float>(
         }
         let Some(mut g) = grads.take(id) else {
             if node.is_param {
-                store(out, id, None, v.shape(id));
+                store(out, add, id, None, v.shape(id));
             }
             continue;
         };
@@ -252,7 +248,11 @@ pub(crate) fn run<T: Float>(
             f(id, &g);
         }
         if node.is_param {
-            store(out, id, Some(&g), v.shape(id));
+            match *g {
+                // A 0-d parameter's gradient is written in place.
+                [x] if !add && node.shape == SCALAR => out.store_scalar(id, x),
+                _ => store(out, add, id, Some(&g), v.shape(id)),
+            }
         } else {
             node.op.backward(id, &g, &v, grads);
             if anomaly {
@@ -260,5 +260,17 @@ pub(crate) fn run<T: Float>(
             }
         }
         grads.give_back(g);
+    }
+}
+
+/// Hands a parameter's gradient to `out`: added to the kept one with `add`,
+/// else stored. A plain branch rather than a function pointer, so both
+/// inline into the walk.
+#[inline(always)]
+fn store<T: Float>(out: &mut Gradients<T>, add: bool, id: NodeId, g: Option<&[T]>, shape: &Shape) {
+    if add {
+        out.add(id, g, shape);
+    } else {
+        out.store(id, g, shape);
     }
 }

@@ -114,13 +114,10 @@ impl<'t, T: Float> Var<'t, T> {
     {
         self.same_tape(&rhs, f.name());
         let (a, b) = (self.id, rhs.id);
-        if self.tape.all_scalar(&[a, b]) {
-            // 0-d operands: no broadcast to work out, no shape to copy.
-            return self
-                .tape
-                .record(Binary { f, a, b }.into(), Shape::scalar(), |v, o| {
-                    o[0] = f.forward_one(v.scalar(a), v.scalar(b));
-                });
+        // 0-d operands: no broadcast to work out, no shape to copy.
+        let op = Binary { f, a, b }.into();
+        if let Some(y) = self.tape.record_scalar(op, [a, b], |[x, y]| f.forward_one(x, y)) {
+            return y;
         }
         let (sa, sb) = (self.shape(), rhs.shape());
         let broadcast = if sa == sb {
