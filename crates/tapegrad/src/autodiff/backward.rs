@@ -233,6 +233,23 @@ pub(crate) fn run<T: Float>(
         if !node.requires_grad {
             continue;
         }
+        if node.shape == SCALAR && !node.has_hook && observe.is_none() {
+            // A 0-d node: its gradient is one element of the scalar lane,
+            // with nothing to move out and hand back.
+            let g = grads.take_scalar(id);
+            match (node.is_param, g) {
+                (true, Some(x)) if !add => out.store_scalar(id, x),
+                (true, g) => store(out, add, id, g.as_ref().map(std::slice::from_ref), v.shape(id)),
+                (false, Some(x)) => {
+                    node.op.backward_scalar(id, x, &v, grads);
+                    if anomaly {
+                        crate::tape::anomaly::check_backward(&v, locations, id, grads);
+                    }
+                }
+                (false, None) => {}
+            }
+            continue;
+        }
         let Some(mut g) = grads.take(id) else {
             if node.is_param {
                 store(out, add, id, None, v.shape(id));
@@ -248,11 +265,7 @@ pub(crate) fn run<T: Float>(
             f(id, &g);
         }
         if node.is_param {
-            match *g {
-                // A 0-d parameter's gradient is written in place.
-                [x] if !add && node.shape == SCALAR => out.store_scalar(id, x),
-                _ => store(out, add, id, Some(&g), v.shape(id)),
-            }
+            store(out, add, id, Some(&g), v.shape(id));
         } else {
             node.op.backward(id, &g, &v, grads);
             if anomaly {

@@ -48,15 +48,20 @@ impl<F: UnaryFn> Rule for Unary<F> {
 
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         if v.is_scalar(id) {
-            // A 0-d node: the same `vjp` on one element, without a loop.
-            if let Some(gx) = gb.acc(v, self.x) {
-                gx[0] += self.f.vjp(E(g[0]), E(v.scalar(self.x)), E(v.scalar(id))).0;
-            }
+            self.backward_scalar(id, g[0], v, gb);
             return;
         }
         let (xs, ys) = (v.val(self.x), v.val(id));
         if let Some(gx) = gb.acc(v, self.x) {
             self.f.backward(g, xs, ys, gx);
+        }
+    }
+
+    /// A 0-d node: the same `vjp` on one element, without a loop.
+    #[inline(always)]
+    fn backward_scalar<T: Float>(&self, id: NodeId, g: T, v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+        if let Some(gx) = gb.acc_scalar(v, self.x) {
+            *gx += self.f.vjp(E(g), E(v.scalar(self.x)), E(v.scalar(id))).0;
         }
     }
 
@@ -73,20 +78,33 @@ impl<F: UnaryFn> Rule for Unary<F> {
 }
 
 impl<'t, T: Float> Var<'t, T> {
-    /// Records `f(self)` elementwise.
+    /// Records `f(self)` elementwise. Inlined into the caller for a 0-d
+    /// input (one element, no shape to copy); other shapes take the
+    /// out-of-line [`unary_tensor`](Var::unary_tensor).
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn unary<F: UnaryFn>(self, f: F) -> Var<'t, T>
     where
         Op: From<Unary<F>>,
     {
         let x = self.id;
-        // A 0-d input: one element, no shape to copy.
-        if let Some(y) = self
+        match self
             .tape
             .record_scalar(Unary { f, x }.into(), [x], |[x]| f.forward_one(x))
         {
-            return y;
+            Some(y) => y,
+            None => self.unary_tensor(f),
         }
+    }
+
+    /// [`unary`](Var::unary) of a value that is not 0-d.
+    #[inline(never)]
+    #[track_caller]
+    fn unary_tensor<F: UnaryFn>(self, f: F) -> Var<'t, T>
+    where
+        Op: From<Unary<F>>,
+    {
+        let x = self.id;
         self.tape
             .record(Unary { f, x }.into(), self.shape(), |v, out| {
                 f.forward(v.val(x), out)

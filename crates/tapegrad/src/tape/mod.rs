@@ -402,6 +402,7 @@ impl<T: Float> Tape<T> {
 
     /// A 0-d leaf: [`leaf`](Tape::leaf) without a `Shape` to build, check
     /// or intern, the cost of a micrograd `Value`.
+    #[inline]
     #[track_caller]
     fn leaf_scalar(&self, value: T, is_param: bool) -> Var<'_, T> {
         let mut inner = self.inner.borrow_mut();
