@@ -239,7 +239,13 @@ pub(crate) fn run<T: Float>(
             let g = grads.take_scalar(id);
             match (node.is_param, g) {
                 (true, Some(x)) if !add => out.store_scalar(id, x),
-                (true, g) => store(out, add, id, g.as_ref().map(std::slice::from_ref), v.shape(id)),
+                (true, g) => store(
+                    out,
+                    add,
+                    id,
+                    g.as_ref().map(std::slice::from_ref),
+                    v.shape(id),
+                ),
                 (false, Some(x)) => {
                     node.op.backward_scalar(id, x, &v, grads);
                     if anomaly {

@@ -75,7 +75,13 @@ impl<F: BinaryFn> Rule for Binary<F> {
     /// the same `vjp`s on one element each, without the shape and loop
     /// machinery.
     #[inline(always)]
-    fn backward_scalar<T: Float>(&self, id: NodeId, g: T, v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+    fn backward_scalar<T: Float>(
+        &self,
+        id: NodeId,
+        g: T,
+        v: &Values<'_, T>,
+        gb: &mut GradBuffers<T>,
+    ) {
         let (ga, a, b, y) = (
             E(g),
             E(v.scalar(self.a)),

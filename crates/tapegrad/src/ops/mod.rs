@@ -139,7 +139,13 @@ pub(crate) trait Rule: Copy {
     /// elementwise families run their `vjp` on one element here, inlined
     /// into the reverse walk; every other op takes its general rule.
     #[inline]
-    fn backward_scalar<T: Float>(&self, id: NodeId, g: T, v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+    fn backward_scalar<T: Float>(
+        &self,
+        id: NodeId,
+        g: T,
+        v: &Values<'_, T>,
+        gb: &mut GradBuffers<T>,
+    ) {
         self.backward(id, &[g], v, gb);
     }
 

@@ -59,7 +59,13 @@ impl<F: UnaryFn> Rule for Unary<F> {
 
     /// A 0-d node: the same `vjp` on one element, without a loop.
     #[inline(always)]
-    fn backward_scalar<T: Float>(&self, id: NodeId, g: T, v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+    fn backward_scalar<T: Float>(
+        &self,
+        id: NodeId,
+        g: T,
+        v: &Values<'_, T>,
+        gb: &mut GradBuffers<T>,
+    ) {
         if let Some(gx) = gb.acc_scalar(v, self.x) {
             *gx += self.f.vjp(E(g), E(v.scalar(self.x)), E(v.scalar(id))).0;
         }
