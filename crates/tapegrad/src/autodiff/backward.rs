@@ -2,7 +2,8 @@
 //! first node, one call per node into that op's rule.
 
 use crate::tape::grad_buffers::Taken;
-use crate::tape::{Inner, NodeId, Values};
+use crate::tape::{Inner, NodeId, Values, SCALAR};
+use crate::Shape;
 use crate::{Float, Gradients, Tape, Tensor, Var};
 
 impl<'t, T: Float> Var<'t, T> {
@@ -213,11 +214,6 @@ pub(crate) fn run<T: Float>(
     } else {
         out.reset(tape.id(), tape.generation(), nodes.len());
     }
-    let store = if add {
-        Gradients::add
-    } else {
-        Gradients::store
-    };
     grads.reset(root as usize + 1);
     let v = Values {
         nodes,
@@ -238,9 +234,32 @@ pub(crate) fn run<T: Float>(
         if !node.requires_grad {
             continue;
         }
+        if node.shape == SCALAR && !node.has_hook && observe.is_none() {
+            // A 0-d node: its gradient is one element of the scalar lane,
+            // with nothing to move out and hand back.
+            let g = grads.take_scalar(id);
+            match (node.is_param, g) {
+                (true, Some(x)) if !add => out.store_scalar(id, x),
+                (true, g) => store(
+                    out,
+                    add,
+                    id,
+                    g.as_ref().map(std::slice::from_ref),
+                    v.shape(id),
+                ),
+                (false, Some(x)) => {
+                    node.op.backward_scalar(id, x, &v, grads);
+                    if anomaly {
+                        crate::tape::anomaly::check_backward(&v, locations, id, grads);
+                    }
+                }
+                (false, None) => {}
+            }
+            continue;
+        }
         let Some(mut g) = grads.take(id) else {
             if node.is_param {
-                store(out, id, None, v.shape(id));
+                store(out, add, id, None, v.shape(id));
             }
             continue;
         };
@@ -256,7 +275,7 @@ pub(crate) fn run<T: Float>(
             match &mut g {
                 // A replacing pass hands the buffer itself over.
                 Taken::Buf(_, buf) if !add => out.store_buf(id, buf, v.shape(id)),
-                _ => store(out, id, Some(&g), v.shape(id)),
+                _ => store(out, add, id, Some(&g), v.shape(id)),
             }
         } else {
             node.op.backward(id, &g, &v, grads);
@@ -265,5 +284,17 @@ pub(crate) fn run<T: Float>(
             }
         }
         grads.give_back(g);
+    }
+}
+
+/// Hands a parameter's gradient to `out`: added to the kept one with `add`,
+/// else stored. A plain branch rather than a function pointer, so both
+/// inline into the walk.
+#[inline(always)]
+fn store<T: Float>(out: &mut Gradients<T>, add: bool, id: NodeId, g: Option<&[T]>, shape: &Shape) {
+    if add {
+        out.add(id, g, shape);
+    } else {
+        out.store(id, g, shape);
     }
 }

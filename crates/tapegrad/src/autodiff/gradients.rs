@@ -185,6 +185,19 @@ impl<T: Float> Gradients<T> {
         self.len += 1;
     }
 
+    /// [`store`](Self::store) of a 0-d gradient `x`: one element written in
+    /// place once the store has a tensor for this position.
+    #[inline]
+    pub(crate) fn store_scalar(&mut self, id: NodeId, x: T) {
+        match self.tensors.get_mut(self.len) {
+            Some(t) => t.assign_scalar(x),
+            None => self.tensors.push(Tensor::scalar(x)),
+        }
+        self.index[id as usize] = self.len as u32;
+        self.ids.push(id);
+        self.len += 1;
+    }
+
     pub(crate) fn store(&mut self, id: NodeId, data: Option<&[T]>, shape: &Shape) {
         if self.len == self.tensors.len() {
             self.tensors.push(Tensor::zeros(shape.clone()));

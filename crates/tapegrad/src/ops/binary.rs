@@ -58,21 +58,8 @@ impl<F: BinaryFn> Rule for Binary<F> {
     }
 
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
-        if v.is_scalar(self.a) && v.is_scalar(self.b) {
-            // 0-d operands: the same `vjp`s on one element each, without
-            // the shape and loop machinery.
-            let (ga, a, b, y) = (
-                E(g[0]),
-                E(v.scalar(self.a)),
-                E(v.scalar(self.b)),
-                E(v.scalar(id)),
-            );
-            if let Some(acc) = gb.acc(v, self.a) {
-                acc[0] += self.f.vjp_a(ga, a, b, y).0;
-            }
-            if let Some(acc) = gb.acc(v, self.b) {
-                acc[0] += self.f.vjp_b(ga, a, b, y).0;
-            }
+        if v.is_scalar(id) {
+            self.backward_scalar(id, g[0], v, gb);
             return;
         }
         let shapes = [v.shape(self.a), v.shape(self.b), v.shape(id)];
@@ -81,6 +68,31 @@ impl<F: BinaryFn> Rule for Binary<F> {
             if let Some(acc) = gb.acc(v, input) {
                 self.f.backward(side, shapes, xs, g, acc);
             }
+        }
+    }
+
+    /// A 0-d result has 0-d operands (a broadcast has the larger rank):
+    /// the same `vjp`s on one element each, without the shape and loop
+    /// machinery.
+    #[inline(always)]
+    fn backward_scalar<T: Float>(
+        &self,
+        id: NodeId,
+        g: T,
+        v: &Values<'_, T>,
+        gb: &mut GradBuffers<T>,
+    ) {
+        let (ga, a, b, y) = (
+            E(g),
+            E(v.scalar(self.a)),
+            E(v.scalar(self.b)),
+            E(v.scalar(id)),
+        );
+        if let Some(acc) = gb.acc_scalar(v, self.a) {
+            *acc += self.f.vjp_a(ga, a, b, y).0;
+        }
+        if let Some(acc) = gb.acc_scalar(v, self.b) {
+            *acc += self.f.vjp_b(ga, a, b, y).0;
         }
     }
 
@@ -106,7 +118,10 @@ impl<F: BinaryFn> Rule for Binary<F> {
 }
 
 impl<'t, T: Float> Var<'t, T> {
-    /// Records `f(self, rhs)` with broadcasting.
+    /// Records `f(self, rhs)` with broadcasting. Inlined into the caller
+    /// for 0-d operands, which need no broadcast and copy no shape; other
+    /// shapes take the out-of-line [`binary_broadcast`](Var::binary_broadcast).
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn binary<F: BinaryFn>(self, f: F, rhs: Var<'t, T>) -> Var<'t, T>
     where
@@ -114,14 +129,24 @@ impl<'t, T: Float> Var<'t, T> {
     {
         self.same_tape(&rhs, f.name());
         let (a, b) = (self.id, rhs.id);
-        if self.tape.all_scalar(&[a, b]) {
-            // 0-d operands: no broadcast to work out, no shape to copy.
-            return self
-                .tape
-                .record(Binary { f, a, b }.into(), Shape::scalar(), |v, o| {
-                    o[0] = f.forward_one(v.scalar(a), v.scalar(b));
-                });
+        match self
+            .tape
+            .record_scalar(Binary { f, a, b }.into(), [a, b], |[x, y]| {
+                f.forward_one(x, y)
+            }) {
+            Some(y) => y,
+            None => self.binary_broadcast(f, rhs),
         }
+    }
+
+    /// [`binary`](Var::binary) of operands that are not both 0-d.
+    #[inline(never)]
+    #[track_caller]
+    fn binary_broadcast<F: BinaryFn>(self, f: F, rhs: Var<'t, T>) -> Var<'t, T>
+    where
+        Op: From<Binary<F>>,
+    {
+        let (a, b) = (self.id, rhs.id);
         let (sa, sb) = (self.shape(), rhs.shape());
         let broadcast = if sa == sb {
             Some(sa.clone())

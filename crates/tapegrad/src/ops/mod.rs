@@ -135,6 +135,20 @@ pub(crate) trait Rule: Copy {
     /// `None` for an input that needs none).
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>);
 
+    /// [`backward`](Rule::backward) of a 0-d node with gradient `g`. The
+    /// elementwise families run their `vjp` on one element here, inlined
+    /// into the reverse walk; every other op takes its general rule.
+    #[inline]
+    fn backward_scalar<T: Float>(
+        &self,
+        id: NodeId,
+        g: T,
+        v: &Values<'_, T>,
+        gb: &mut GradBuffers<T>,
+    ) {
+        self.backward(id, &[g], v, gb);
+    }
+
     /// Recorded backward: the same rule with recorded ops, so that the
     /// gradients it produces can be differentiated again. Calls `acc(input,
     /// contribution)` for the inputs that require a gradient.
@@ -178,6 +192,11 @@ macro_rules! op_list {
             #[inline]
             pub(crate) fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
                 match self { $( Op::$variant(r) => r.backward(id, g, v, gb), )+ }
+            }
+
+            #[inline(always)]
+            pub(crate) fn backward_scalar<T: Float>(&self, id: NodeId, g: T, v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
+                match self { $( Op::$variant(r) => r.backward_scalar(id, g, v, gb), )+ }
             }
 
             pub(crate) fn backward_graph<'t, T: Float>(&self, tape: &'t Tape<T>, id: NodeId, g: Var<'t, T>, acc: Acc<'_, 't, T>) {

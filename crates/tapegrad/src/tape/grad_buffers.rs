@@ -86,6 +86,32 @@ impl<T: Float> GradBuffers<T> {
         Some(std::slice::from_mut(&mut self.scalars[i]))
     }
 
+    /// [`acc`](Self::acc) of an input known to be 0-d (an input of a 0-d
+    /// elementwise node): its element of the scalar lane, without the
+    /// shape compare.
+    #[inline(always)]
+    pub(crate) fn acc_scalar(&mut self, v: &Values<'_, T>, id: NodeId) -> Option<&mut T> {
+        let node = &v.nodes[id as usize];
+        debug_assert!(node.shape == SCALAR);
+        if !node.requires_grad {
+            return None;
+        }
+        let i = id as usize;
+        if self.slot[i] == NONE {
+            self.slot[i] = DENSE;
+            self.scalars[i] = T::zero();
+        }
+        Some(&mut self.scalars[i])
+    }
+
+    /// The finished gradient of 0-d node `id`, if it received any: a 0-d
+    /// node's slot is `NONE` or `DENSE`, and no one reads it after the walk
+    /// has visited the node, so it is left as it is.
+    #[inline(always)]
+    pub(crate) fn take_scalar(&self, id: NodeId) -> Option<T> {
+        (self.slot[id as usize] != NONE).then(|| self.scalars[id as usize])
+    }
+
     /// The pooled buffer of `n` elements of node `id`, taken from the pool
     /// (zero-filled) or created on first use. Out of line, so that the 0-d
     /// path of [`acc`](Self::acc) inlines into every rule.

@@ -291,7 +291,7 @@ impl<T: Float> Tape<T> {
     #[must_use]
     #[track_caller]
     pub fn scalar(&self, value: T) -> Var<'_, T> {
-        self.param_slice(&[value], Shape::scalar())
+        self.leaf_scalar(value, self.no_grad_depth.get() == 0)
     }
 
     /// A 0-d constant.
@@ -306,7 +306,7 @@ impl<T: Float> Tape<T> {
     #[must_use]
     #[track_caller]
     pub fn constant_scalar(&self, value: T) -> Var<'_, T> {
-        self.constant_slice(&[value], Shape::scalar())
+        self.leaf_scalar(value, false)
     }
 
     /// Runs `f` with recording switched off: every op inside evaluates its
@@ -400,6 +400,80 @@ impl<T: Float> Tape<T> {
         Var::new(self, id)
     }
 
+    /// A 0-d leaf: [`leaf`](Tape::leaf) without a `Shape` to build, check
+    /// or intern, the cost of a micrograd `Value`.
+    #[inline]
+    #[track_caller]
+    fn leaf_scalar(&self, value: T, is_param: bool) -> Var<'_, T> {
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let id = inner.nodes.len() as NodeId;
+        inner.nodes.push(Node {
+            op: Op::Leaf(Leaf),
+            offset: inner.values.len(),
+            shape: SCALAR,
+            requires_grad: is_param,
+            is_param,
+            has_hook: false,
+        });
+        inner.values.push(value);
+        inner.locations.push(Location::caller());
+        Var::new(self, id)
+    }
+
+    /// Records `op` on the 0-d nodes `ids` with value `f` of their values,
+    /// or returns `None` (recording nothing) when one of them is not 0-d.
+    /// One borrow, one shape compare per input, and the inputs'
+    /// `requires_grad` read while loading their values: no `Shape`, no
+    /// broadcast, no `Op::inputs` dispatch, no closure over the arena.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn record_scalar<const N: usize>(
+        &self,
+        op: Op,
+        ids: [NodeId; N],
+        f: impl FnOnce([T; N]) -> T,
+    ) -> Option<Var<'_, T>> {
+        let location = Location::caller();
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let mut xs = [T::zero(); N];
+        let mut upstream = false;
+        for (x, &i) in xs.iter_mut().zip(&ids) {
+            let n = &inner.nodes[i as usize];
+            if n.shape != SCALAR {
+                return None;
+            }
+            upstream |= n.requires_grad;
+            *x = inner.values[n.offset];
+        }
+        let y = f(xs);
+        if self.anomaly.get() {
+            anomaly::check_forward(
+                &inner.nodes,
+                &inner.shapes,
+                &inner.links,
+                op.shown_name(&inner.customs),
+                &op,
+                &[y],
+                location,
+            );
+        }
+        let recording = self.no_grad_depth.get() == 0;
+        let id = inner.nodes.len() as NodeId;
+        inner.nodes.push(Node {
+            op: if recording { op } else { Op::Leaf(Leaf) },
+            offset: inner.values.len(),
+            shape: SCALAR,
+            requires_grad: recording && upstream,
+            is_param: false,
+            has_hook: false,
+        });
+        inner.values.push(y);
+        inner.locations.push(location);
+        Some(Var::new(self, id))
+    }
+
     /// Appends a node whose value `fill` computes from the values recorded
     /// so far. Inputs decide whether it needs a gradient; in no-grad mode
     /// the node is stored as a leaf, without links to its inputs.
@@ -475,13 +549,6 @@ impl<T: Float> Tape<T> {
                 *e = f(i);
             }
         })
-    }
-
-    /// Whether every node of `ids` is 0-d (one borrow, no shape copied).
-    #[inline]
-    pub(crate) fn all_scalar(&self, ids: &[NodeId]) -> bool {
-        let inner = self.inner.borrow();
-        ids.iter().all(|&i| inner.nodes[i as usize].shape == SCALAR)
     }
 
     pub(crate) fn shape_of(&self, id: NodeId) -> Shape {

@@ -407,6 +407,20 @@ impl<T: Float> Tensor<T> {
         }
     }
 
+    /// Makes this tensor the 0-d value `x`, in place when it is one
+    /// already: a scalar parameter's gradient without a shape compare.
+    #[inline]
+    pub(crate) fn assign_scalar(&mut self, x: T) {
+        match (&mut self.data[..], self.shape.rank()) {
+            ([d], 0) => *d = x,
+            _ => {
+                self.data.clear();
+                self.data.push(x);
+                self.shape = Shape::scalar();
+            }
+        }
+    }
+
     pub(crate) fn resize_zeroed(&mut self, n: usize) {
         self.data.resize(n, T::zero());
     }

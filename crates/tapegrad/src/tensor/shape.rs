@@ -52,6 +52,7 @@ impl Shape {
     /// assert_eq!((s.rank(), s.numel(), s.to_string()), (0, 1, "[]".to_string()));
     /// ```
     #[must_use]
+    #[inline]
     pub fn scalar() -> Self {
         Shape(SmallVec::new())
     }
@@ -72,6 +73,7 @@ impl Shape {
     /// assert_eq!(tapegrad::Shape::from([2, 3, 4]).rank(), 3);
     /// ```
     #[must_use]
+    #[inline]
     pub fn rank(&self) -> usize {
         self.0.len()
     }
