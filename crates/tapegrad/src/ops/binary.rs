@@ -170,7 +170,10 @@ pub(crate) fn forward_loop<T: Float>(
 }
 
 /// The backward loop of one operand: `acc[j] += vjp(g[i], a, b, y)` over
-/// every output element `i` that operand element `j` reached.
+/// every output element `i` that operand element `j` reached. Equal shapes
+/// and an operand repeated whole along the leading axes (a bias row
+/// `[n]` against `[m, n]`) run as zipped slices, which vectorize; other
+/// broadcasts take the strided walk.
 #[inline(always)]
 pub(crate) fn backward_loop<T: Float, const SIDE: usize>(
     vjp: impl Fn(E<T>, E<T>, E<T>, E<T>) -> E<T>,
@@ -179,9 +182,47 @@ pub(crate) fn backward_loop<T: Float, const SIDE: usize>(
     g: &[T],
     acc: &mut [T],
 ) {
+    if g.is_empty() {
+        return;
+    }
     if sa == sb {
-        for i in 0..g.len() {
-            acc[i] += vjp(E(g[i]), E(xa[i]), E(xb[i]), E(ys[i])).0;
+        for ((((o, &gi), &a), &b), &y) in acc.iter_mut().zip(g).zip(xa).zip(xb).zip(ys) {
+            *o += vjp(E(gi), E(a), E(b), E(y)).0;
+        }
+    } else if sa == out && sb.is_trailing_of(out) {
+        // `b` is one row of `xb.len()` elements, the same for every row.
+        let row = xb.len();
+        for (r, ((gr, ar), yr)) in g
+            .chunks_exact(row)
+            .zip(xa.chunks_exact(row))
+            .zip(ys.chunks_exact(row))
+            .enumerate()
+        {
+            let accr = if SIDE == 0 {
+                &mut acc[r * row..(r + 1) * row]
+            } else {
+                &mut acc[..]
+            };
+            for ((((o, &gi), &a), &b), &y) in accr.iter_mut().zip(gr).zip(ar).zip(xb).zip(yr) {
+                *o += vjp(E(gi), E(a), E(b), E(y)).0;
+            }
+        }
+    } else if sb == out && sa.is_trailing_of(out) {
+        let row = xa.len();
+        for (r, ((gr, br), yr)) in g
+            .chunks_exact(row)
+            .zip(xb.chunks_exact(row))
+            .zip(ys.chunks_exact(row))
+            .enumerate()
+        {
+            let accr = if SIDE == 1 {
+                &mut acc[r * row..(r + 1) * row]
+            } else {
+                &mut acc[..]
+            };
+            for ((((o, &gi), &a), &b), &y) in accr.iter_mut().zip(gr).zip(xa).zip(br).zip(yr) {
+                *o += vjp(E(gi), E(a), E(b), E(y)).0;
+            }
         }
     } else {
         let (ta, tb) = (sa.broadcast_strides(out), sb.broadcast_strides(out));
@@ -258,9 +299,9 @@ macro_rules! binary_family {
                     $( $family::$variant { $($field),* } => {
                         let f = $family::$variant { $($field),* };
                         if side == 0 {
-                            backward_loop::<T, 0>(|g, a, b, y| f.vjp_a::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
+                            backward_loop::<T, 0>(move |g, a, b, y| f.vjp_a::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
                         } else {
-                            backward_loop::<T, 1>(|g, a, b, y| f.vjp_b::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
+                            backward_loop::<T, 1>(move |g, a, b, y| f.vjp_b::<T, E<T>>(g, a, b, y), shapes, xs, g, acc)
                         }
                     } )+
                 }

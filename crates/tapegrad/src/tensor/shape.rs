@@ -144,6 +144,15 @@ impl Shape {
         Some(Shape(out))
     }
 
+    /// Whether `self`'s axes are `out`'s last axes, so that broadcasting
+    /// `self` to `out` repeats its elements, in order, once per index of
+    /// the leading axes (a bias row `[n]` against `[m, n]`): kernels then
+    /// walk `out` in rows of `self.numel()` elements instead of by index.
+    pub(crate) fn is_trailing_of(&self, out: &Shape) -> bool {
+        let (s, o) = (self.dims(), out.dims());
+        s.len() <= o.len() && s == &o[o.len() - s.len()..]
+    }
+
     /// Strides for reading `self` as if broadcast to `out`: 0 on stretched
     /// axes, one entry per axis of `out`. `self` must broadcast to `out`.
     pub(crate) fn broadcast_strides(&self, out: &Shape) -> SmallVec<[usize; 4]> {
