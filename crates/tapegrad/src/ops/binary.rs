@@ -188,14 +188,14 @@ pub(crate) fn forward_loop<T: Float>(
         for (o, &x) in o.iter_mut().zip(xa) {
             *o = f(x, y);
         }
-    } else if sa == out && repeats_by_rows(sb, out) {
+    } else if sa == out && sb.is_trailing_of(out) && !xb.is_empty() {
         // `x·W + b`: one contiguous row of `b` per row of `a`.
         for (o, xa) in o.chunks_exact_mut(xb.len()).zip(xa.chunks_exact(xb.len())) {
             for ((o, &x), &y) in o.iter_mut().zip(xa).zip(xb) {
                 *o = f(x, y);
             }
         }
-    } else if sb == out && repeats_by_rows(sa, out) {
+    } else if sb == out && sa.is_trailing_of(out) && !xa.is_empty() {
         for (o, xb) in o.chunks_exact_mut(xa.len()).zip(xb.chunks_exact(xa.len())) {
             for ((o, &x), &y) in o.iter_mut().zip(xa).zip(xb) {
                 *o = f(x, y);
@@ -205,17 +205,6 @@ pub(crate) fn forward_loop<T: Float>(
         let (ta, tb) = (sa.broadcast_strides(out), sb.broadcast_strides(out));
         for_each_broadcast2(out, &ta, &tb, |i, ia, ib| o[i] = f(xa[ia], xb[ib]));
     }
-}
-
-/// Whether an operand of shape `small` broadcast to `out` is the same
-/// contiguous block repeated for every leading index of `out`: its shape,
-/// leading 1s dropped, is a non-empty suffix of `out`'s. Then `out` is rows
-/// of `small.numel()` elements and the operand is one such row.
-fn repeats_by_rows(small: &Shape, out: &Shape) -> bool {
-    let dims = small.dims();
-    let dims = &dims[dims.iter().take_while(|&&d| d == 1).count()..];
-    let od = out.dims();
-    small.numel() > 0 && dims.len() <= od.len() && od.ends_with(dims)
 }
 
 /// The backward loop of one operand: `acc[j] += vjp(g[i], a, b, y)` over
@@ -232,7 +221,7 @@ pub(crate) fn backward_loop<T: Float, const SIDE: usize>(
         for i in 0..g.len() {
             acc[i] += vjp(E(g[i]), E(xa[i]), E(xb[i]), E(ys[i])).0;
         }
-    } else if sa == out && repeats_by_rows(sb, out) {
+    } else if sa == out && sb.is_trailing_of(out) && !xb.is_empty() {
         // A bias row: row by row, each a contiguous loop; `b`'s gradient is
         // the column sum, accumulated in one pass over `g`.
         let k = xb.len();
@@ -251,7 +240,7 @@ pub(crate) fn backward_loop<T: Float, const SIDE: usize>(
                 *o += vjp(E(g), E(a), E(b), E(y)).0;
             }
         }
-    } else if sb == out && repeats_by_rows(sa, out) {
+    } else if sb == out && sa.is_trailing_of(out) && !xa.is_empty() {
         let k = xa.len();
         let rows = g
             .chunks_exact(k)

@@ -224,10 +224,18 @@ impl<'t, T: Float> Var<'t, T> {
         );
         let x = self.id;
         let ts = target.broadcast_strides(&xs);
-        self.tape.record(SumTo { x }.into(), target, |v, o| {
-            let xv = v.val(x);
-            for_each_broadcast2(&xs, &xs.strides(), &ts, |_, i, k| o[k] += xv[i]);
-        })
+        self.tape
+            .record(SumTo { x }.into(), target.clone(), |v, o| {
+                let xv = v.val(x);
+                if target.is_trailing_of(&xs) && !o.is_empty() {
+                    // Row by row, in the same order as the walk below.
+                    for row in xv.chunks_exact(o.len()) {
+                        o.iter_mut().zip(row).for_each(|(e, &r)| *e += r);
+                    }
+                } else {
+                    for_each_broadcast2(&xs, &xs.strides(), &ts, |_, i, k| o[k] += xv[i]);
+                }
+            })
     }
 
     /// Repeats a value along stretched axes to `shape` (NumPy rules). Its
@@ -317,10 +325,16 @@ fn sum_to_backward<T: Float>(
     v: &Values<'_, T>,
     gb: &mut GradBuffers<T>,
 ) {
-    let xs = v.shape(x);
-    let ts = v.shape(id).broadcast_strides(xs);
+    let (xs, target) = (v.shape(x), v.shape(id));
     if let Some(gx) = gb.acc(v, x) {
-        for_each_broadcast2(xs, &xs.strides(), &ts, |_, i, k| gx[i] += g[k]);
+        if target.is_trailing_of(xs) && !g.is_empty() {
+            for row in gx.chunks_exact_mut(g.len()) {
+                row.iter_mut().zip(g).for_each(|(e, &gk)| *e += gk);
+            }
+        } else {
+            let ts = target.broadcast_strides(xs);
+            for_each_broadcast2(xs, &xs.strides(), &ts, |_, i, k| gx[i] += g[k]);
+        }
     }
 }
 

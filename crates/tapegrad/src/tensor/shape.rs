@@ -146,6 +146,17 @@ impl Shape {
         Some(Shape(out))
     }
 
+    /// Whether `self`'s axes, leading 1s dropped, are `out`'s last axes, so
+    /// that broadcasting `self` to `out` repeats its elements, in order,
+    /// once per index of the leading axes (a bias row `[n]` or `[1, n]`
+    /// against `[m, n]`): kernels then walk `out` in rows of
+    /// `self.numel()` elements instead of by index.
+    pub(crate) fn is_trailing_of(&self, out: &Shape) -> bool {
+        let s = self.dims();
+        let s = &s[s.iter().take_while(|&&d| d == 1).count()..];
+        out.dims().ends_with(s)
+    }
+
     /// Strides for reading `self` as if broadcast to `out`: 0 on stretched
     /// axes, one entry per axis of `out`. `self` must broadcast to `out`.
     pub(crate) fn broadcast_strides(&self, out: &Shape) -> SmallVec<[usize; 4]> {
