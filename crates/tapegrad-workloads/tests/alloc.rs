@@ -1,11 +1,12 @@
 //! Heap allocations per warmed-up step of every workload.
 //!
-//! Products of 2¹⁸ multiply-adds or more run in the `gemm` crate, which
-//! allocates its packing buffers on every call; everything else (the tape,
-//! the ops, the backward pass, the small-product kernel) allocates nothing
-//! once warmed up. So W1, W3, W4 and W5 must allocate nothing, and W2 must
-//! allocate exactly what its eight GEMMs alone allocate (W2's step with the
-//! GEMMs removed allocates nothing).
+//! On x86-64 with AVX2 or AVX-512, `f32` products of every size run in
+//! tapegrad's own kernel, which keeps its packing buffers per thread, so W2
+//! and its GEMMs alone must allocate nothing there too. Elsewhere products
+//! of 2¹⁸ multiply-adds or more run in the `gemm` crate, which allocates
+//! its packing buffers on every call; then W2 must allocate exactly what
+//! its eight GEMMs alone allocate (W2's step with the GEMMs removed
+//! allocates nothing).
 //!
 //! The counting allocator sees every thread of this binary, so the file
 //! holds a single `#[test]` and nothing else runs while it measures.
@@ -64,4 +65,10 @@ fn warmed_up_steps_allocate_nothing_outside_gemm() {
         of(Name::MlpLargeGemmOnly),
         "W2 allocates outside its GEMMs"
     );
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx512f")
+        || (std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"))
+    {
+        assert_eq!(of(Name::MlpLarge), 0, "W2 allocates in its GEMMs");
+    }
 }

@@ -1,7 +1,9 @@
 //! An allocation-free matrix product for the small and medium sizes of
-//! training loops. The `gemm` crate allocates packing buffers on every
-//! call; this kernel packs into a per-thread buffer that is kept and
-//! reused, so a training step that reuses its tape allocates nothing.
+//! training loops, portable: `f64`, and `f32` on CPUs without AVX2 (with
+//! it, `f32` runs in `sgemm`). The `gemm` crate allocates packing
+//! buffers on every call; this kernel packs into a per-thread buffer that
+//! is kept and reused, so a training step that reuses its tape allocates
+//! nothing.
 //!
 //! Classic blocking: for each slab of `KC` along the inner dimension, the
 //! left operand is packed in `MR`-row micro-panels and the right one in

@@ -79,7 +79,11 @@ fn both_kernels_match_a_triple_loop_in_f64() {
             for add in [false, true] {
                 let ((alen, ars, acs), (blen, brs, bcs), (clen, crs, ccs)) =
                     (layout(m, k, la), layout(k, n, lb), layout(m, n, lc));
-                let (av, bv, c0) = (random(alen, &mut rng), random(blen, &mut rng), random(clen, &mut rng));
+                let (av, bv, c0) = (
+                    random(alen, &mut rng),
+                    random(blen, &mut rng),
+                    random(clen, &mut rng),
+                );
                 let mut want = c0.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
                 for i in 0..m {
                     for j in 0..n {
@@ -103,10 +107,22 @@ fn both_kernels_match_a_triple_loop_in_f64() {
                             m,
                             n,
                             k,
-                            Mat { ptr: c.as_mut_ptr(), rs: crs, cs: ccs },
+                            Mat {
+                                ptr: c.as_mut_ptr(),
+                                rs: crs,
+                                cs: ccs,
+                            },
                             add,
-                            Mat { ptr: av.as_ptr(), rs: ars, cs: acs },
-                            Mat { ptr: bv.as_ptr(), rs: brs, cs: bcs },
+                            Mat {
+                                ptr: av.as_ptr(),
+                                rs: ars,
+                                cs: acs,
+                            },
+                            Mat {
+                                ptr: bv.as_ptr(),
+                                rs: brs,
+                                cs: bcs,
+                            },
                         )
                     };
                     for (idx, (&got, &w)) in c.iter().zip(&want).enumerate() {
@@ -123,4 +139,55 @@ fn both_kernels_match_a_triple_loop_in_f64() {
         }
     }
     assert!(isas.is_empty() || cases >= SHAPES.len() * 6);
+}
+
+/// `matmul_into` (the dispatch `Var::matmul` uses: direct loop, this
+/// kernel, the portable kernel or the gemm crate) in f32 and f64.
+fn dispatch_matches_a_triple_loop<T: crate::Float>(tol: f64) {
+    let mut rng = StdRng::seed_from_u64(11);
+    for &(m, n, k) in &SHAPES {
+        for (ta, tb, add) in [
+            (false, false, false),
+            (true, false, true),
+            (false, true, false),
+            (true, true, true),
+        ] {
+            let a: Vec<T> = (0..m * k)
+                .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
+                .collect();
+            let b: Vec<T> = (0..k * n)
+                .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
+                .collect();
+            let mut c: Vec<T> = (0..m * n)
+                .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
+                .collect();
+            let at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] }.to_f64();
+            let bt = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] }.to_f64();
+            let want: Vec<f64> = (0..m * n)
+                .map(|e| {
+                    let (i, j) = (e / n, e % n);
+                    let s: f64 = (0..k).map(|p| at(i, p) * bt(p, j)).sum();
+                    if add {
+                        c[e].to_f64() + s
+                    } else {
+                        s
+                    }
+                })
+                .collect();
+            crate::matmul_into(m, n, k, &mut c, add, &a, ta, &b, tb);
+            for (e, (got, w)) in c.iter().zip(&want).enumerate() {
+                assert!(
+                    (crate::Float::to_f64(*got) - w).abs() <= tol * (k as f64 + 2.0),
+                    "{} {m}x{n}x{k} ta={ta} tb={tb} add={add}: element {e} is {got}, want {w}",
+                    T::NAME
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_matmul_dispatch_matches_a_triple_loop_in_f32_and_f64() {
+    dispatch_matches_a_triple_loop::<f32>(1e-5);
+    dispatch_matches_a_triple_loop::<f64>(1e-13);
 }
