@@ -22,6 +22,8 @@ pub trait PolyExp: Copy {
     fn poly_exp(self) -> Self;
     /// `eˣ − 1`, accurate for tiny `|x|`.
     fn poly_exp_m1(self) -> Self;
+    /// `tanh x`, from [`poly_exp_m1`](PolyExp::poly_exp_m1).
+    fn poly_tanh(self) -> Self;
 }
 
 macro_rules! poly_exp_impl {
@@ -54,6 +56,16 @@ macro_rules! poly_exp_impl {
                 } else {
                     r
                 }
+            }
+
+            #[inline(always)]
+            fn poly_tanh(self) -> Self {
+                // tanh |x| = −m/(m + 2) with m = e^(−2|x|) − 1 in (−1, 0]:
+                // nothing cancels for tiny |x|, and the quotient is exactly
+                // 1 once m rounds to −1. The sign is put back last, so
+                // tanh(−0) = −0.
+                let m = (-2.0 * self.abs()).poly_exp_m1();
+                (-m / (m + 2.0)).copysign(self)
             }
         }
 
@@ -251,6 +263,32 @@ mod tests {
                 x.exp_m1()
             );
         }
+    }
+
+    #[test]
+    fn tanh_matches_libm_within_3_ulp() {
+        for x in args32() {
+            let t = x.poly_tanh();
+            assert!(
+                ulp32(t, x.tanh()) <= 3,
+                "tanh({x:e}) = {t:e}, libm {:e}",
+                x.tanh()
+            );
+        }
+        for x in args64() {
+            let t = x.poly_tanh();
+            assert!(
+                ulp64(t, x.tanh()) <= 3,
+                "tanh({x:e}) = {t:e}, libm {:e}",
+                x.tanh()
+            );
+        }
+        assert!((-0.0f32).poly_tanh().is_sign_negative() && 0.0f64.poly_tanh().is_sign_positive());
+        assert_eq!(
+            (f64::INFINITY.poly_tanh(), f32::NEG_INFINITY.poly_tanh()),
+            (1.0, -1.0)
+        );
+        assert!(f32::NAN.poly_tanh().is_nan());
     }
 
     #[test]
