@@ -1,87 +1,14 @@
-//! The AVX2 register block: a 6 × 16 tile of the product, held in 12
-//! `ymm` accumulators (two 8-lane vectors per row), plus two for the
-//! packed right-hand row and one for the broadcast left element: 15 of the
-//! 16 registers, so the inner loop never spills.
+//! The AVX2 + FMA kernel: a 6 × 16 tile in 12 `ymm` accumulators (15 of the
+//! 16 registers in use).
 
-use super::Tile;
 use std::arch::x86_64::{
     __m256, _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps,
     _mm256_storeu_ps, _mm_prefetch, _MM_HINT_T0,
 };
 
-/// The AVX2 + FMA kernel (`f32`, 8 lanes).
-pub(super) struct Avx2Fma;
-
-const MR: usize = 6;
-const NR: usize = 16;
-
-impl Tile for Avx2Fma {
-    const MR: usize = MR;
-    const NR: usize = NR;
-
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        bs: usize,
-        c: *mut f32,
-        rs: isize,
-        add: bool,
-    ) {
-        // SAFETY: `tile`'s contract (see `Tile`): the CPU has AVX2 and FMA
-        // (checked when the kernel was chosen) and every pointer covers what
-        // the kernel reads and writes.
-        unsafe { tile(kc, a, b, bs, c, rs, add) }
-    }
-}
-
-#[target_feature(enable = "avx2,fma")]
-unsafe fn tile(
-    kc: usize,
-    a: *const f32,
-    b: *const f32,
-    bs: usize,
-    c: *mut f32,
-    rs: isize,
-    add: bool,
-) {
-    let mut acc: [[__m256; 2]; MR] = [[_mm256_setzero_ps(); 2]; MR];
-    for i in 0..MR {
-        // The result tile is read (or overwritten) after the loop: start
-        // fetching its lines now, so the misses overlap the arithmetic.
-        let row = c.wrapping_offset(i as isize * rs).cast::<i8>();
-        _mm_prefetch::<_MM_HINT_T0>(row);
-        _mm_prefetch::<_MM_HINT_T0>(row.wrapping_add(4 * NR - 1));
-    }
-    for p in 0..kc {
-        // SAFETY: the panels hold `kc` rows of `NR` (`bs` apart) and of
-        // `MR` elements.
-        let (b0, b1) = unsafe {
-            (
-                _mm256_loadu_ps(b.add(p * bs)),
-                _mm256_loadu_ps(b.add(p * bs + 8)),
-            )
-        };
-        for (i, row) in acc.iter_mut().enumerate() {
-            // SAFETY: as above.
-            let x = _mm256_set1_ps(unsafe { *a.add(p * MR + i) });
-            row[0] = _mm256_fmadd_ps(x, b0, row[0]);
-            row[1] = _mm256_fmadd_ps(x, b1, row[1]);
-        }
-    }
-    for (i, row) in acc.iter().enumerate() {
-        for (v, &x) in row.iter().enumerate() {
-            // SAFETY: the caller's tile covers MR rows (stride `rs`) of NR
-            // contiguous elements from `c`.
-            unsafe {
-                let at = c.offset(i as isize * rs).add(8 * v);
-                let out = if add {
-                    _mm256_add_ps(_mm256_loadu_ps(at), x)
-                } else {
-                    x
-                };
-                _mm256_storeu_ps(at, out);
-            }
-        }
-    }
-}
+super::register_tile::register_tile!(
+    /// The AVX2 + FMA kernel (`f32`, 8 lanes).
+    Avx2Fma, feature: "avx2,fma", vector: __m256, lanes: 8, rows: 6,
+    setzero: _mm256_setzero_ps, load: _mm256_loadu_ps, store: _mm256_storeu_ps,
+    set1: _mm256_set1_ps, fma: _mm256_fmadd_ps, add: _mm256_add_ps
+);

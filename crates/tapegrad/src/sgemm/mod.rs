@@ -16,6 +16,7 @@
 
 mod avx2;
 mod avx512;
+mod register_tile;
 #[cfg(test)]
 mod tests;
 
