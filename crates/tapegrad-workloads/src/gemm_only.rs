@@ -37,7 +37,17 @@ struct Op<'a, T> {
 /// `dst [m, n] = a [m, k] · b [k, n]`, all row-major in memory (read with
 /// strides when transposed), through the kernel `Var::matmul` uses.
 fn gemm<T: Float>(m: usize, n: usize, k: usize, dst: &mut [T], a: Op<'_, T>, b: Op<'_, T>) {
-    tapegrad::matmul_into(m, n, k, dst, false, a.data, a.transposed, b.data, b.transposed);
+    tapegrad::matmul_into(
+        m,
+        n,
+        k,
+        dst,
+        false,
+        a.data,
+        a.transposed,
+        b.data,
+        b.transposed,
+    );
 }
 
 impl<T: Float> GemmOnly<T> {
@@ -72,28 +82,14 @@ impl<T: Float> Workload for GemmOnly<T> {
         let [g1, g2, g3] = &mut self.g;
         let [w1, w2, w3] = &self.w;
         let [dw1, dw2, dw3] = &mut self.dw;
-        gemm(
-            B,
-            D[1],
-            D[0],
-            h1,
-            op(&self.x, false),
-            op(w1, false),
-        );
+        gemm(B, D[1], D[0], h1, op(&self.x, false), op(w1, false));
         gemm(B, D[2], D[1], h2, op(h1, false), op(w2, false));
         gemm(B, D[3], D[2], z, op(h2, false), op(w3, false));
         gemm(D[2], D[3], B, dw3, op(h2, true), op(g3, false));
         gemm(B, D[2], D[3], g2, op(g3, false), op(w3, true));
         gemm(D[1], D[2], B, dw2, op(h1, true), op(g2, false));
         gemm(B, D[1], D[2], g1, op(g2, false), op(w2, true));
-        gemm(
-            D[0],
-            D[1],
-            B,
-            dw1,
-            op(&self.x, true),
-            op(g1, false),
-        );
+        gemm(D[0], D[1], B, dw1, op(&self.x, true), op(g1, false));
         // Not a loss: a checksum that keeps the products observable.
         dw1[0].to_f64()
     }

@@ -117,9 +117,9 @@ pub use explain::{
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
 pub use ops::concat::{cat, stack};
-pub use ops::matmul::matmul_into;
 pub use ops::conv::{Conv1dOptions, Conv2dOptions};
 pub use ops::custom::{BackwardContext, CustomOp, ForwardContext};
+pub use ops::matmul::matmul_into;
 pub use ops::reduction::Reduction;
 pub use ops::select::where_;
 pub use tape::{Tape, Var};

@@ -105,7 +105,8 @@ pub(crate) fn gemm<T: Float>(
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if let Some(isa) = crate::sgemm::detected().filter(|_| TypeId::of::<T>() == TypeId::of::<f32>()) {
+    if let Some(isa) = crate::sgemm::detected().filter(|_| TypeId::of::<T>() == TypeId::of::<f32>())
+    {
         fn view<P>(x: Mat, ptr: P) -> crate::sgemm::Mat<P> {
             crate::sgemm::Mat {
                 ptr,
@@ -225,7 +226,10 @@ pub fn matmul_into<T: Float>(
             cs: cs as isize,
         }
     };
-    let (ac, bc) = (if a_transposed { m } else { k }, if b_transposed { k } else { n });
+    let (ac, bc) = (
+        if a_transposed { m } else { k },
+        if b_transposed { k } else { n },
+    );
     gemm(
         m,
         n,

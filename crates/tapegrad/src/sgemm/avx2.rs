@@ -5,9 +5,8 @@
 
 use super::Tile;
 use std::arch::x86_64::{
-    _mm_prefetch, _MM_HINT_T0,
     __m256, _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps,
-    _mm256_storeu_ps,
+    _mm256_storeu_ps, _mm_prefetch, _MM_HINT_T0,
 };
 
 /// The AVX2 + FMA kernel (`f32`, 8 lanes).
@@ -37,7 +36,15 @@ impl Tile for Avx2Fma {
 }
 
 #[target_feature(enable = "avx2,fma")]
-unsafe fn tile(kc: usize, a: *const f32, b: *const f32, bs: usize, c: *mut f32, rs: isize, add: bool) {
+unsafe fn tile(
+    kc: usize,
+    a: *const f32,
+    b: *const f32,
+    bs: usize,
+    c: *mut f32,
+    rs: isize,
+    add: bool,
+) {
     let mut acc: [[__m256; 2]; MR] = [[_mm256_setzero_ps(); 2]; MR];
     for i in 0..MR {
         // The result tile is read (or overwritten) after the loop: start

@@ -5,9 +5,8 @@
 
 use super::Tile;
 use std::arch::x86_64::{
-    _mm_prefetch, _MM_HINT_T0,
     __m512, _mm512_add_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps,
-    _mm512_storeu_ps,
+    _mm512_storeu_ps, _mm_prefetch, _MM_HINT_T0,
 };
 
 /// The AVX-512F kernel (`f32`, 16 lanes).
@@ -37,7 +36,15 @@ impl Tile for Avx512 {
 }
 
 #[target_feature(enable = "avx512f")]
-unsafe fn tile(kc: usize, a: *const f32, b: *const f32, bs: usize, c: *mut f32, rs: isize, add: bool) {
+unsafe fn tile(
+    kc: usize,
+    a: *const f32,
+    b: *const f32,
+    bs: usize,
+    c: *mut f32,
+    rs: isize,
+    add: bool,
+) {
     let mut acc: [[__m512; 2]; MR] = [[_mm512_setzero_ps(); 2]; MR];
     for i in 0..MR {
         // The result tile is read (or overwritten) after the loop: start

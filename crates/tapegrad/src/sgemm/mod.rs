@@ -154,8 +154,14 @@ pub(crate) unsafe fn sgemm(
         if n >= m && n >= 2 * nr {
             let h = (n / 2).div_ceil(nr) * nr;
             let (c2, b2) = (
-                Mat { ptr: c.ptr.wrapping_offset(c.at(0, h)), ..c },
-                Mat { ptr: b.ptr.wrapping_offset(b.at(0, h)), ..b },
+                Mat {
+                    ptr: c.ptr.wrapping_offset(c.at(0, h)),
+                    ..c
+                },
+                Mat {
+                    ptr: b.ptr.wrapping_offset(b.at(0, h)),
+                    ..b
+                },
             );
             rayon::join(
                 // SAFETY: the halves are the columns `..h` and `h..` of
@@ -168,8 +174,14 @@ pub(crate) unsafe fn sgemm(
         if m >= 2 * mr {
             let h = (m / 2).div_ceil(mr) * mr;
             let (c2, a2) = (
-                Mat { ptr: c.ptr.wrapping_offset(c.at(h, 0)), ..c },
-                Mat { ptr: a.ptr.wrapping_offset(a.at(h, 0)), ..a },
+                Mat {
+                    ptr: c.ptr.wrapping_offset(c.at(h, 0)),
+                    ..c
+                },
+                Mat {
+                    ptr: a.ptr.wrapping_offset(a.at(h, 0)),
+                    ..a
+                },
             );
             rayon::join(
                 // SAFETY: the rows `..h` and `h..`, as above.
@@ -224,7 +236,10 @@ unsafe fn blocked<K: Tile>(
     b: Mat<*const f32>,
 ) {
     let (kc_max, mc_max, nc_max) = (KC.min(k), MC.min(m), NC.min(n));
-    let (mcp, ncp) = (mc_max.div_ceil(K::MR) * K::MR, nc_max.div_ceil(K::NR) * K::NR);
+    let (mcp, ncp) = (
+        mc_max.div_ceil(K::MR) * K::MR,
+        nc_max.div_ceil(K::NR) * K::NR,
+    );
     let (alen, blen) = (kc_max * mcp, kc_max * ncp);
     PACK.with(|cell| {
         let mut buf = cell.borrow_mut();
@@ -292,7 +307,15 @@ unsafe fn blocked<K: Tile>(
                             } else {
                                 // SAFETY: `edge` holds MR × NR floats.
                                 unsafe {
-                                    K::tile(kc, ap, bp, bs, edge.as_mut_ptr(), K::NR as isize, false)
+                                    K::tile(
+                                        kc,
+                                        ap,
+                                        bp,
+                                        bs,
+                                        edge.as_mut_ptr(),
+                                        K::NR as isize,
+                                        false,
+                                    )
                                 };
                                 for i in 0..rows {
                                     for j in 0..cols {
@@ -332,7 +355,11 @@ unsafe fn pack(
     by_rows: bool,
 ) {
     // Stride along `x` and along the depth `p`.
-    let (sx, sp) = if by_rows { (src.rs, src.cs) } else { (src.cs, src.rs) };
+    let (sx, sp) = if by_rows {
+        (src.rs, src.cs)
+    } else {
+        (src.cs, src.rs)
+    };
     let base = src.ptr.wrapping_offset(src.at(r0, c0));
     if w < width {
         panel.fill(0.0);

@@ -79,7 +79,11 @@ fn both_kernels_match_a_triple_loop_in_f64() {
             for add in [false, true] {
                 let ((alen, ars, acs), (blen, brs, bcs), (clen, crs, ccs)) =
                     (layout(m, k, la), layout(k, n, lb), layout(m, n, lc));
-                let (av, bv, c0) = (random(alen, &mut rng), random(blen, &mut rng), random(clen, &mut rng));
+                let (av, bv, c0) = (
+                    random(alen, &mut rng),
+                    random(blen, &mut rng),
+                    random(clen, &mut rng),
+                );
                 let mut want = c0.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
                 for i in 0..m {
                     for j in 0..n {
@@ -103,10 +107,22 @@ fn both_kernels_match_a_triple_loop_in_f64() {
                             m,
                             n,
                             k,
-                            Mat { ptr: c.as_mut_ptr(), rs: crs, cs: ccs },
+                            Mat {
+                                ptr: c.as_mut_ptr(),
+                                rs: crs,
+                                cs: ccs,
+                            },
                             add,
-                            Mat { ptr: av.as_ptr(), rs: ars, cs: acs },
-                            Mat { ptr: bv.as_ptr(), rs: brs, cs: bcs },
+                            Mat {
+                                ptr: av.as_ptr(),
+                                rs: ars,
+                                cs: acs,
+                            },
+                            Mat {
+                                ptr: bv.as_ptr(),
+                                rs: brs,
+                                cs: bcs,
+                            },
                         )
                     };
                     for (idx, (&got, &w)) in c.iter().zip(&want).enumerate() {
