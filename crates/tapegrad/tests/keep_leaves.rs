@@ -174,6 +174,9 @@ fn truncate_drops_later_values_and_shapes() {
         let _ = tapegrad::cat(&[y, y], 0).sum() * tape.var(1);
     }
     assert_eq!(tape.var(1).item(), 2.0);
+    tape.truncate(2);
+    tape.truncate(10); // past the end: keeps both
+    assert_eq!((tape.len(), tape.stored_values()), (2, 7));
     tape.clear();
     assert!(tape.is_empty() && tape.stored_values() == 0);
 }

@@ -215,8 +215,8 @@ impl<T: Float> Tape<T> {
     /// links, custom ops and hooks; buffers keep their capacity, as in
     /// [`clear`](Tape::clear). Gradients of the old recording can no longer
     /// be indexed, even by a [`Var`] of a kept leaf: take fresh handles with
-    /// [`var`](Tape::var). Nothing happens to the leaves when `n ≥`
-    /// [`len`](Tape::len) apart from that.
+    /// [`var`](Tape::var). With `n ≥` [`len`](Tape::len) every node is
+    /// kept (as `Vec::truncate`), if all are leaves.
     ///
     /// # Panics
     /// When one of the first `n` nodes is not a leaf, naming it, its op and
