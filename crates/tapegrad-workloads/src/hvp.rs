@@ -3,17 +3,19 @@
 //! Hessian-vector product `H·v` for all parameters, by reverse over
 //! reverse: `g = loss.grad_graph(P)` records the gradient, then the
 //! backward pass of `⟨g, v⟩` gives `H·v`. `v ~ N(0, 1)` from seed 1, one
-//! tensor per parameter. Nothing is updated.
+//! tensor per parameter. Nothing is updated. The parameters, the batch and
+//! `v` are leaves recorded once and kept across steps by `Tape::truncate`,
+//! so a step copies none of them.
 
 use crate::mlp::{Activation, Mlp};
 use crate::{data, Workload};
 use tapegrad::{Float, Gradients, Tape, Tensor};
 
 pub(crate) struct HvpMlp<T: Float> {
-    mlp: Mlp<T>,
-    x: Tensor<T>,
+    mlp: Mlp,
+    /// The batch: a constant leaf after the parameters, then `v`'s tensors.
+    x: usize,
     labels: Vec<usize>,
-    v: Vec<Tensor<T>>,
     tape: Tape<T>,
     grads: Gradients<T>,
 }
@@ -24,20 +26,18 @@ impl<T: Float> HvpMlp<T> {
         let params = data::init_uniform_fanin::<T>(&mut rng, &[784, 512, 512, 10]);
         let (x, labels) = data::classification_batch(&mut rng, 128, 784, 10);
         let mut rng_v = data::rng(1);
-        let v = params
-            .iter()
-            .map(|p| {
-                let n = p.data().len();
-                let t: Tensor<T> = data::normal([n], 1.0, &mut rng_v);
-                Tensor::from_vec(t.data().to_vec(), p.shape().clone())
-            })
-            .collect();
+        let tape = Tape::new();
+        let mlp = Mlp::new(&tape, &params, Activation::Tanh);
+        let x = tape.constant_slice(x.data(), x.shape().clone()).index();
+        for p in &params {
+            let t: Tensor<T> = data::normal([p.data().len()], 1.0, &mut rng_v);
+            let _ = tape.constant_slice(t.data(), p.shape().clone());
+        }
         HvpMlp {
-            mlp: Mlp::new(params, Activation::Tanh),
+            mlp,
             x,
             labels,
-            v,
-            tape: Tape::new(),
+            tape,
             grads: Gradients::new(),
         }
     }
@@ -45,16 +45,19 @@ impl<T: Float> HvpMlp<T> {
 
 impl<T: Float> Workload for HvpMlp<T> {
     fn step(&mut self) -> f64 {
-        self.tape.clear();
+        let v0 = self.x + 1;
+        self.tape.truncate(v0 + self.mlp.params);
         let tape = &self.tape;
-        let vars = self.mlp.record(tape);
-        let x = tape.constant_slice(self.x.data(), self.x.shape().clone());
-        let loss = self.mlp.logits(&vars, x).cross_entropy(&self.labels);
+        let vars = self.mlp.vars(tape);
+        let loss = self
+            .mlp
+            .logits(&vars, tape.var(self.x))
+            .cross_entropy(&self.labels);
         let g = loss.grad_graph(&vars);
         let gv = g
             .iter()
-            .zip(&self.v)
-            .map(|(&gi, vi)| (gi * tape.constant_slice(vi.data(), vi.shape().clone())).sum())
+            .enumerate()
+            .map(|(i, &gi)| (gi * tape.var(v0 + i)).sum())
             .reduce(|a, b| a + b)
             .expect("the MLP has parameters");
         gv.backward_into(&mut self.grads);

@@ -44,10 +44,11 @@ fn setup() -> (Vec<f64>, Vec<f64>, [f64; PARAMS]) {
 }
 
 /// W1 as micrograd records it: every value a 0-d node (~65,000 per step).
+/// The parameters (tape nodes `0..PARAMS`) and the points' coordinates
+/// (the next `2·POINTS`) are leaves recorded once and kept by
+/// `Tape::truncate`; SGD updates the parameters in place.
 pub(crate) struct Scalars<T: Float> {
-    x: Vec<T>,
     y: Vec<T>,
-    params: [T; PARAMS],
     tape: Tape<T>,
     grads: Gradients<T>,
 }
@@ -55,11 +56,16 @@ pub(crate) struct Scalars<T: Float> {
 impl<T: Float> Scalars<T> {
     pub(crate) fn new() -> Self {
         let (x, y, p) = setup();
+        let tape = Tape::new();
+        for w in p {
+            let _ = tape.scalar(T::from_f64(w));
+        }
+        for xi in x {
+            let _ = tape.constant_scalar(T::from_f64(xi));
+        }
         Scalars {
-            x: x.into_iter().map(T::from_f64).collect(),
             y: y.into_iter().map(T::from_f64).collect(),
-            params: p.map(T::from_f64),
-            tape: Tape::new(),
+            tape,
             grads: Gradients::new(),
         }
     }
@@ -85,15 +91,15 @@ fn layer<'t, T: Float, const IN: usize, const OUT: usize>(
 
 impl<T: Float> Workload for Scalars<T> {
     fn step(&mut self) -> f64 {
-        self.tape.clear();
+        self.tape.truncate(PARAMS + 2 * POINTS);
         let tape = &self.tape;
-        // On the stack, so recording the parameters allocates nothing.
-        let p: [Var<'_, T>; PARAMS] = std::array::from_fn(|i| tape.scalar(self.params[i]));
+        // On the stack, so taking the parameters' handles allocates nothing.
+        let p: [Var<'_, T>; PARAMS] = std::array::from_fn(|i| tape.var(i));
         let (l1, rest) = p.split_at(3 * 16);
         let (l2, l3) = rest.split_at(17 * 16);
         let mut data_loss: Option<Var<'_, T>> = None;
-        for (xy, &y) in self.x.chunks_exact(2).zip(&self.y) {
-            let x = [tape.constant_scalar(xy[0]), tape.constant_scalar(xy[1])];
+        for (k, &y) in self.y.iter().enumerate() {
+            let x = [tape.var(PARAMS + 2 * k), tape.var(PARAMS + 2 * k + 1)];
             let h1: [Var<'_, T>; 16] = layer(l1, &x, true);
             let h2: [Var<'_, T>; 16] = layer(l2, &h1, true);
             let [score]: [Var<'_, T>; 1] = layer(l3, &h2, false);
@@ -108,29 +114,29 @@ impl<T: Float> Workload for Scalars<T> {
         let loss = data_loss.mul_scalar(T::from_f64(1.0 / POINTS as f64))
             + reg.mul_scalar(T::from_f64(REG));
         loss.backward_into(&mut self.grads);
+        let loss = loss.item().to_f64();
         let lr = T::from_f64(LR);
-        for (w, &v) in self.params.iter_mut().zip(&p) {
-            *w -= lr * self.grads[v].item();
+        for i in 0..PARAMS {
+            let g = self.grads[self.tape.var(i)].item();
+            self.tape.leaf_values_mut(i)[0] -= lr * g;
         }
-        loss.item().to_f64()
+        loss
     }
 
     fn details(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut d = serde_json::Map::new();
         d.insert("tape_nodes_per_step".into(), self.tape.len().into());
+        d.insert("kept_leaves".into(), (PARAMS + 2 * POINTS).into());
         d.insert("parameters".into(), PARAMS.into());
         d
     }
 }
 
-/// W1 as batched tensors (batch 100), as the PyTorch peer runs it.
+/// W1 as batched tensors (batch 100), as the PyTorch peer runs it. The
+/// tape's first leaves, kept by `Tape::truncate`: `W₁ [2,16], b₁,
+/// W₂ [16,16], b₂, W₃ [16,1], b₃` (from micrograd's neurons, updated in
+/// place), then the points `[100, 2]` and `−y` `[100, 1]`.
 pub(crate) struct Tensors<T: Float> {
-    x: Tensor<T>,
-    /// `−y`, `[100, 1]`.
-    neg_y: Tensor<T>,
-    /// `W₁ [2,16], b₁, W₂ [16,16], b₂, W₃ [16,1], b₃`, from micrograd's
-    /// neurons.
-    params: Vec<Tensor<T>>,
     tape: Tape<T>,
     grads: Gradients<T>,
 }
@@ -138,7 +144,7 @@ pub(crate) struct Tensors<T: Float> {
 impl<T: Float> Tensors<T> {
     pub(crate) fn new() -> Self {
         let (x, y, p) = setup();
-        let mut params = Vec::new();
+        let tape = Tape::new();
         let mut k = 0;
         for io in SIZES.windows(2) {
             let (nin, nout) = (io[0], io[1]);
@@ -152,17 +158,15 @@ impl<T: Float> Tensors<T> {
                 b[j] = T::from_f64(p[k]);
                 k += 1;
             }
-            params.push(Tensor::from_vec(w, [nin, nout]));
-            params.push(Tensor::from_vec(b, [nout]));
+            let _ = tape.param(Tensor::from_vec(w, [nin, nout]));
+            let _ = tape.param(Tensor::from_vec(b, [nout]));
         }
+        let x: Vec<T> = x.into_iter().map(T::from_f64).collect();
+        let neg_y: Vec<T> = y.into_iter().map(|v| T::from_f64(-v)).collect();
+        let _ = tape.constant_slice(&x, [POINTS, 2]);
+        let _ = tape.constant_slice(&neg_y, [POINTS, 1]);
         Tensors {
-            x: Tensor::from_vec(x.into_iter().map(T::from_f64).collect(), [POINTS, 2]),
-            neg_y: Tensor::from_vec(
-                y.into_iter().map(|v| T::from_f64(-v)).collect(),
-                [POINTS, 1],
-            ),
-            params,
-            tape: Tape::new(),
+            tape,
             grads: Gradients::new(),
         }
     }
@@ -170,13 +174,10 @@ impl<T: Float> Tensors<T> {
 
 impl<T: Float> Workload for Tensors<T> {
     fn step(&mut self) -> f64 {
-        self.tape.clear();
+        self.tape.truncate(8);
         let tape = &self.tape;
-        let v: [Var<'_, T>; 6] = std::array::from_fn(|i| {
-            tape.param_slice(self.params[i].data(), self.params[i].shape().clone())
-        });
-        let x = tape.constant_slice(self.x.data(), self.x.shape().clone());
-        let neg_y = tape.constant_slice(self.neg_y.data(), self.neg_y.shape().clone());
+        let v: [Var<'_, T>; 6] = std::array::from_fn(|i| tape.var(i));
+        let (x, neg_y) = (tape.var(6), tape.var(7));
         let h1 = (x.matmul(v[0]) + v[1]).relu();
         let h2 = (h1.matmul(v[2]) + v[3]).relu();
         let score = h2.matmul(v[4]) + v[5];
@@ -186,12 +187,14 @@ impl<T: Float> Workload for Tensors<T> {
             .fold(v[0].square().sum(), |acc, &p| acc + p.square().sum());
         let loss = data_loss + reg.mul_scalar(T::from_f64(REG));
         loss.backward_into(&mut self.grads);
+        let loss = loss.item().to_f64();
         let lr = T::from_f64(LR);
-        for (p, &var) in self.params.iter_mut().zip(&v) {
-            for (e, &g) in p.data_mut().iter_mut().zip(self.grads[var].data()) {
+        for i in 0..v.len() {
+            let g = self.grads[self.tape.var(i)].data();
+            for (e, &g) in self.tape.leaf_values_mut(i).iter_mut().zip(g) {
                 *e -= lr * g;
             }
         }
-        loss.item().to_f64()
+        loss
     }
 }

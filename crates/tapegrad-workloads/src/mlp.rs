@@ -19,27 +19,40 @@ pub(crate) enum Activation {
 }
 
 /// `W₁, b₁, W₂, b₂, …` (`W [in, out]`, `y = x·W + b`) and the hidden
-/// layers' activation (none after the last layer).
-pub(crate) struct Mlp<T: Float> {
-    pub(crate) params: Vec<Tensor<T>>,
+/// layers' activation (none after the last layer). The parameters live on
+/// the workload's tape as its first leaves, kept across steps by
+/// [`Tape::truncate`] and updated there in place: a step copies no
+/// parameter.
+pub(crate) struct Mlp {
+    /// The parameters are the tape's nodes `0..params`.
+    pub(crate) params: usize,
     activation: Activation,
 }
 
-impl<T: Float> Mlp<T> {
-    pub(crate) fn new(params: Vec<Tensor<T>>, activation: Activation) -> Self {
-        Mlp { params, activation }
+impl Mlp {
+    /// Records `params` as the first leaves of the empty `tape`.
+    pub(crate) fn new<T: Float>(
+        tape: &Tape<T>,
+        params: &[Tensor<T>],
+        activation: Activation,
+    ) -> Self {
+        assert!(tape.is_empty(), "the parameters are the tape's first nodes");
+        for p in params {
+            let _ = tape.param_slice(p.data(), p.shape().clone());
+        }
+        Mlp {
+            params: params.len(),
+            activation,
+        }
     }
 
-    /// The parameters as leaves of `tape` (copied onto it).
-    pub(crate) fn record<'t>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
-        self.params
-            .iter()
-            .map(|p| tape.param_slice(p.data(), p.shape().clone()))
-            .collect()
+    /// The parameters' handles on `tape`.
+    pub(crate) fn vars<'t, T: Float>(&self, tape: &'t Tape<T>) -> ParamVars<'t, T> {
+        (0..self.params).map(|i| tape.var(i)).collect()
     }
 
     /// The logits of `x`.
-    pub(crate) fn logits<'t>(&self, vars: &[Var<'t, T>], x: Var<'t, T>) -> Var<'t, T> {
+    pub(crate) fn logits<'t, T: Float>(&self, vars: &[Var<'t, T>], x: Var<'t, T>) -> Var<'t, T> {
         let layers = vars.len() / 2;
         let mut h = x;
         for (i, wb) in vars.chunks_exact(2).enumerate() {
@@ -55,10 +68,11 @@ impl<T: Float> Mlp<T> {
         h
     }
 
-    /// Plain SGD, `p −= lr·∂L/∂p`.
-    pub(crate) fn sgd(&mut self, vars: &[Var<'_, T>], grads: &Gradients<T>, lr: T) {
-        for (p, &v) in self.params.iter_mut().zip(vars) {
-            for (e, &g) in p.data_mut().iter_mut().zip(grads[v].data()) {
+    /// Plain SGD, `p −= lr·∂L/∂p`, on the parameters in place on `tape`.
+    pub(crate) fn sgd<T: Float>(&self, tape: &mut Tape<T>, grads: &Gradients<T>, lr: T) {
+        for i in 0..self.params {
+            let g = grads[tape.var(i)].data();
+            for (e, &g) in tape.leaf_values_mut(i).iter_mut().zip(g) {
                 *e -= lr * g;
             }
         }
@@ -68,8 +82,9 @@ impl<T: Float> Mlp<T> {
 /// A classifier trained on one fixed batch: mean softmax cross-entropy,
 /// SGD with lr 0.01 (W2, W4).
 pub(crate) struct Classifier<T: Float> {
-    mlp: Mlp<T>,
-    x: Tensor<T>,
+    mlp: Mlp,
+    /// The batch, a constant leaf kept after the parameters.
+    x: usize,
     labels: Vec<usize>,
     tape: Tape<T>,
     grads: Gradients<T>,
@@ -86,7 +101,7 @@ impl<T: Float> Classifier<T> {
         let mut rng = data::rng(0);
         let params = data::init_uniform_fanin(&mut rng, &[784, 512, 512, 10]);
         let (x, labels) = data::classification_batch(&mut rng, batch, 784, 10);
-        Self::new(Mlp::new(params, Activation::Relu), x, labels)
+        Self::new(&params, Activation::Relu, &x, labels)
     }
 
     /// W4: 64 → eight `Linear(64, 64)` + SELU → `Linear(64, 10)`, batch 32,
@@ -96,15 +111,23 @@ impl<T: Float> Classifier<T> {
         let sizes = [64, 64, 64, 64, 64, 64, 64, 64, 64, 10];
         let params = data::init_lecun_normal(&mut rng, &sizes);
         let (x, labels) = data::classification_batch(&mut rng, 32, 64, 10);
-        Self::new(Mlp::new(params, Activation::Selu), x, labels)
+        Self::new(&params, Activation::Selu, &x, labels)
     }
 
-    fn new(mlp: Mlp<T>, x: Tensor<T>, labels: Vec<usize>) -> Self {
+    fn new(
+        params: &[Tensor<T>],
+        activation: Activation,
+        x: &Tensor<T>,
+        labels: Vec<usize>,
+    ) -> Self {
+        let tape = Tape::new();
+        let mlp = Mlp::new(&tape, params, activation);
+        let x = tape.constant_slice(x.data(), x.shape().clone()).index();
         Classifier {
             mlp,
             x,
             labels,
-            tape: Tape::new(),
+            tape,
             grads: Gradients::new(),
         }
     }
@@ -112,21 +135,26 @@ impl<T: Float> Classifier<T> {
 
 impl<T: Float> Workload for Classifier<T> {
     fn step(&mut self) -> f64 {
-        self.tape.clear();
+        // Keeps the parameters and the batch, recorded once.
+        self.tape.truncate(self.x + 1);
         let tape = &self.tape;
-        let vars = self.mlp.record(tape);
-        let x = tape.constant_slice(self.x.data(), self.x.shape().clone());
-        let loss = self.mlp.logits(&vars, x).cross_entropy(&self.labels);
+        let vars = self.mlp.vars(tape);
+        let loss = self
+            .mlp
+            .logits(&vars, tape.var(self.x))
+            .cross_entropy(&self.labels);
         loss.backward_into(&mut self.grads);
-        self.mlp.sgd(&vars, &self.grads, T::from_f64(0.01));
-        loss.item().to_f64()
+        let loss = loss.item().to_f64();
+        drop(vars);
+        self.mlp.sgd(&mut self.tape, &self.grads, T::from_f64(0.01));
+        loss
     }
 }
 
 /// W3: the 4-2-2-1 ReLU network trained one sample at a time (MSE, SGD lr
 /// 0.01), visiting 1000 fixed samples in order.
 pub(crate) struct OnlineTiny<T: Float> {
-    mlp: Mlp<T>,
+    mlp: Mlp,
     x: Tensor<T>,
     y: Tensor<T>,
     next: usize,
@@ -143,12 +171,13 @@ impl<T: Float> OnlineTiny<T> {
         let params = data::init_uniform_fanin(&mut rng, &[4, 2, 2, 1]);
         let x = data::normal([SAMPLES, 4], 1.0, &mut rng);
         let y = data::normal([SAMPLES, 1], 1.0, &mut rng);
+        let tape = Tape::new();
         OnlineTiny {
-            mlp: Mlp::new(params, Activation::Relu),
+            mlp: Mlp::new(&tape, &params, Activation::Relu),
             x,
             y,
             next: 0,
-            tape: Tape::new(),
+            tape,
             grads: Gradients::new(),
         }
     }
@@ -158,14 +187,17 @@ impl<T: Float> Workload for OnlineTiny<T> {
     fn step(&mut self) -> f64 {
         let i = self.next;
         self.next = (i + 1) % SAMPLES;
-        self.tape.clear();
+        // Keeps the parameters; the sample changes every step.
+        self.tape.truncate(self.mlp.params);
         let tape = &self.tape;
-        let vars = self.mlp.record(tape);
+        let vars = self.mlp.vars(tape);
         let x = tape.constant_slice(&self.x.data()[4 * i..4 * i + 4], [1, 4]);
         let y = tape.constant_slice(&self.y.data()[i..i + 1], [1, 1]);
         let loss = self.mlp.logits(&vars, x).mse(y);
         loss.backward_into(&mut self.grads);
-        self.mlp.sgd(&vars, &self.grads, T::from_f64(0.01));
-        loss.item().to_f64()
+        let loss = loss.item().to_f64();
+        drop(vars);
+        self.mlp.sgd(&mut self.tape, &self.grads, T::from_f64(0.01));
+        loss
     }
 }

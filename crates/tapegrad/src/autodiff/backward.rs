@@ -208,6 +208,7 @@ pub(crate) fn run<T: Float>(
         customs,
         hooks,
         grads,
+        leaf_prefix: _,
     } = &mut *inner;
     if add {
         out.reopen(tape.id(), tape.generation(), nodes.len());

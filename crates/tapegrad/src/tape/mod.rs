@@ -69,6 +69,8 @@ pub(crate) struct Inner<T: Float> {
     /// Gradient hooks, by node (see `Var::register_hook`).
     pub hooks: Vec<(NodeId, GradHook<T>)>,
     pub grads: GradBuffers<T>,
+    /// The first `leaf_prefix` nodes are leaves (see [`Tape::truncate`]).
+    pub leaf_prefix: usize,
 }
 
 static NEXT_TAPE_ID: AtomicUsize = AtomicUsize::new(1);
@@ -139,6 +141,7 @@ impl<T: Float> Tape<T> {
                 customs: Vec::new(),
                 hooks: Vec::new(),
                 grads: GradBuffers::default(),
+                leaf_prefix: 0,
             }),
             id: NEXT_TAPE_ID.fetch_add(1, Ordering::Relaxed),
             generation: Cell::new(0),
@@ -189,7 +192,8 @@ impl<T: Float> Tape<T> {
 
     /// Forgets every node but keeps all buffers' capacity, so that the next
     /// recording of the same computation allocates nothing. Taking `&mut`
-    /// guarantees no [`Var`] of the old recording is still alive.
+    /// guarantees no [`Var`] of the old recording is still alive. The same
+    /// as [`truncate(0)`](Tape::truncate).
     ///
     /// ```
     /// let mut tape = tapegrad::Tape::<f32>::new();
@@ -198,16 +202,144 @@ impl<T: Float> Tape<T> {
     /// assert!(tape.is_empty());
     /// ```
     pub fn clear(&mut self) {
+        self.truncate(0);
+    }
+
+    /// Forgets every node from index `n` on and keeps the first `n`, which
+    /// must all be leaves ([`param`](Tape::param), [`constant`](Tape::constant),
+    /// [`scalar`](Tape::scalar), …): their values, shapes, source lines and
+    /// gradient hooks stay, so a training loop records its parameters once
+    /// and re-records only the computation on them, with no copy of the
+    /// parameters per step (the leaves a PyTorch module or a JAX pytree
+    /// holds across steps). Everything recorded later is dropped with its
+    /// links, custom ops and hooks; buffers keep their capacity, as in
+    /// [`clear`](Tape::clear). Gradients of the old recording can no longer
+    /// be indexed, even by a [`Var`] of a kept leaf: take fresh handles with
+    /// [`var`](Tape::var). With `n ≥` [`len`](Tape::len) every node is
+    /// kept (as `Vec::truncate`), if all are leaves.
+    ///
+    /// # Panics
+    /// When one of the first `n` nodes is not a leaf, naming it, its op and
+    /// the line that recorded it.
+    ///
+    /// ```
+    /// use tapegrad::Tape;
+    /// let mut tape = Tape::<f64>::new();
+    /// let _w = tape.scalar(3.0); // node 0, kept across steps
+    /// for step in 0..3 {
+    ///     tape.truncate(1);
+    ///     let w = tape.var(0);
+    ///     let loss = w * w; // ∂/∂w = 2w
+    ///     let g = loss.backward()[w].item();
+    ///     assert_eq!(tape.len(), 2);
+    ///     tape.leaf_values_mut(0)[0] -= 0.25 * g; // SGD: w ← w/2
+    ///     assert_eq!(tape.var(0).item(), 3.0 / f64::from(2 << step));
+    /// }
+    /// ```
+    #[track_caller]
+    pub fn truncate(&mut self, n: usize) {
         let inner = self.inner.get_mut();
-        inner.nodes.clear();
-        inner.values.clear();
-        inner.shapes.truncate(1);
-        inner.numels.truncate(1);
-        inner.locations.clear();
+        let n = n.min(inner.nodes.len());
+        // Leaves recorded first are counted as they are recorded, so the
+        // common case checks nothing per kept node.
+        if n > inner.leaf_prefix {
+            let not_leaf = inner.nodes[inner.leaf_prefix..n]
+                .iter()
+                .position(|node| !matches!(node.op, Op::Leaf(_)));
+            if let Some(k) = not_leaf {
+                let k = inner.leaf_prefix + k;
+                panic!(
+                    "tapegrad: truncate: node {k} ({}, recorded at {}) is not a leaf, so the first {n} nodes cannot be kept (at {})",
+                    inner.nodes[k].op.shown_name(&inner.customs),
+                    inner.locations[k],
+                    Location::caller()
+                );
+            }
+        }
+        inner.leaf_prefix = n;
+        let (values, shapes) = match inner.nodes[..n].last() {
+            None => (0, 1),
+            Some(last) => {
+                let top = inner.nodes[..n].iter().map(|node| node.shape).max();
+                (
+                    last.offset + inner.numels[last.shape as usize],
+                    top.map_or(1, |s| s as usize + 1),
+                )
+            }
+        };
+        inner.nodes.truncate(n);
+        inner.values.truncate(values);
+        inner.shapes.truncate(shapes);
+        inner.numels.truncate(shapes);
+        inner.locations.truncate(n);
+        // Leaves read no links and no custom ops.
         inner.links.clear();
         inner.customs.clear();
-        inner.hooks.clear();
+        inner.hooks.retain(|(id, _)| (*id as usize) < n);
         self.generation.set(self.generation.get() + 1);
+    }
+
+    /// A handle to node `index` (its [`Var::index`]), e.g. a leaf kept by
+    /// [`truncate`](Tape::truncate).
+    ///
+    /// # Panics
+    /// When `index` is not below [`len`](Tape::len).
+    ///
+    /// ```
+    /// let tape = tapegrad::Tape::<f32>::new();
+    /// let w = tape.scalar(2.0);
+    /// assert_eq!(tape.var(w.index()).item(), 2.0);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn var(&self, index: usize) -> Var<'_, T> {
+        let len = self.len();
+        assert!(
+            index < len,
+            "tapegrad: var: index {index} is out of range for a tape of {len} nodes (at {})",
+            Location::caller()
+        );
+        Var::new(self, index as NodeId)
+    }
+
+    /// The values of leaf `index`, to update in place (an optimizer step):
+    /// no copy of the parameter, and its gradients just computed stay
+    /// indexable. Nodes recorded after the leaf keep the values computed
+    /// from the old ones, so update after the backward pass and
+    /// [`truncate`](Tape::truncate) before recording again.
+    ///
+    /// # Panics
+    /// When `index` is not below [`len`](Tape::len), or node `index` is not a
+    /// leaf.
+    ///
+    /// ```
+    /// use tapegrad::{Tape, Tensor};
+    /// let mut tape = Tape::<f32>::new();
+    /// let w = tape.param(Tensor::from_vec(vec![1.0, 2.0], [2])).index();
+    /// tape.leaf_values_mut(w)[1] = 5.0;
+    /// assert_eq!(tape.var(w).sum().item(), 6.0);
+    /// ```
+    #[must_use]
+    #[track_caller]
+    pub fn leaf_values_mut(&mut self, index: usize) -> &mut [T] {
+        let inner = self.inner.get_mut();
+        let len = inner.nodes.len();
+        assert!(
+            index < len,
+            "tapegrad: leaf_values_mut: index {index} is out of range for a tape of {len} nodes (at {})",
+            Location::caller()
+        );
+        let node = &inner.nodes[index];
+        assert!(
+            matches!(node.op, Op::Leaf(_)),
+            "tapegrad: leaf_values_mut: node {index} ({}, recorded at {}) is not a leaf (at {})",
+            node.op.shown_name(&inner.customs),
+            inner.locations[index],
+            Location::caller()
+        );
+        let start = node.offset;
+        let end = start + inner.numels[node.shape as usize];
+        &mut inner.values[start..end]
     }
 
     /// A leaf whose gradient is wanted (a trainable parameter or input).
@@ -387,6 +519,7 @@ impl<T: Float> Tape<T> {
             _ => inner.values.extend_from_slice(data),
         }
         let id = inner.nodes.len() as NodeId;
+        inner.leaf_prefix += usize::from(inner.leaf_prefix == id as usize);
         let shape = shape_index(&mut inner.shapes, &mut inner.numels, shape);
         inner.nodes.push(Node {
             op: Op::Leaf(Leaf),
@@ -408,6 +541,7 @@ impl<T: Float> Tape<T> {
         let mut inner = self.inner.borrow_mut();
         let inner = &mut *inner;
         let id = inner.nodes.len() as NodeId;
+        inner.leaf_prefix += usize::from(inner.leaf_prefix == id as usize);
         inner.nodes.push(Node {
             op: Op::Leaf(Leaf),
             offset: inner.values.len(),
