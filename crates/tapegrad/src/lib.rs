@@ -116,6 +116,7 @@ pub use explain::{
     ChainPath, ChainPaths, ChainRule, DotOptions, GradientTrace, PathError, TraceRow,
 };
 pub use ops::activation::{SELU_ALPHA, SELU_SCALE};
+pub use ops::bias_act::Act;
 pub use ops::concat::{cat, stack};
 pub use ops::conv::{Conv1dOptions, Conv2dOptions};
 pub use ops::custom::{BackwardContext, CustomOp, ForwardContext};

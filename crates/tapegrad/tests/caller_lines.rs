@@ -6,7 +6,7 @@
 #[macro_use]
 mod panic_location;
 
-use tapegrad::{Gradients, Indices, Reduction, Tape, Tensor};
+use tapegrad::{Act, Gradients, Indices, Reduction, Tape, Tensor};
 
 fn tape() -> Tape<f64> {
     Tape::new()
@@ -43,6 +43,8 @@ mod cases {
     #[test] fn var_mean_axis_out_of_range() { assert_panics_here!(m23(&tape()).mean_axis(-3, false).index()); }
     #[test] fn var_sum_to_not_broadcastable() { assert_panics_here!(m23(&tape()).sum_to([4]).index()); }
     #[test] fn var_broadcast_to_not_broadcastable() { assert_panics_here!(m23(&tape()).broadcast_to([4, 4]).index()); }
+    #[test] fn var_bias_act_shapes() { assert_panics_here!({ let t = tape(); m23(&t).bias_act(t.param(Tensor::ones([4])), Act::Relu).index() }); }
+    #[test] fn var_bias_act_alpha() { assert_panics_here!({ let t = tape(); m23(&t).bias_act(t.param(Tensor::ones([3])), Act::Elu(0.0)).index() }); }
     #[test] fn var_swish_beta_shape() { assert_panics_here!({ let t = tape(); m23(&t).swish(t.param(Tensor::ones([4]))).index() }); }
     #[test] fn var_matmul_inner_dims() { assert_panics_here!({ let t = tape(); m23(&t).matmul(m23(&t)).index() }); }
     #[test] fn var_matmul_t_inner_dims() { assert_panics_here!({ let t = tape(); m23(&t).matmul_t(m23(&t), true, true).index() }); }

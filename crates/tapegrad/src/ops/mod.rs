@@ -12,6 +12,7 @@ pub(crate) mod along;
 pub(crate) mod arith;
 pub(crate) mod avg_pool;
 pub(crate) mod basic;
+pub(crate) mod bias_act;
 pub(crate) mod binary;
 pub(crate) mod binary_math;
 pub(crate) mod calc;
@@ -219,6 +220,8 @@ op_list! {
     Mask(unary::Unary<mask::MaskFn>),
     /// `+ − · /` of two broadcast operands.
     Basic(binary::Binary<basic::BasicFn>),
+    /// `act(x + b)`: a layer's bias and activation in one node.
+    BiasAct(bias_act::BiasAct),
     /// `x·σ(β·x)` with a trainable β.
     Swish(binary::Binary<swish::SwishFn>),
     /// Comparisons `gt ge lt le eq ne`: masks with derivative zero.

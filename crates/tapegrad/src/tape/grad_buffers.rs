@@ -104,6 +104,35 @@ impl<T: Float> GradBuffers<T> {
         Some(&mut self.scalars[i])
     }
 
+    /// The gradient buffers of two different nodes, neither 0-d, for a
+    /// rule that accumulates into both in one pass; `None` unless both
+    /// need a gradient (the rule then asks for each with [`acc`](Self::acc)).
+    #[inline]
+    pub(crate) fn acc_pair(
+        &mut self,
+        v: &Values<'_, T>,
+        a: NodeId,
+        b: NodeId,
+    ) -> Option<(&mut [T], &mut [T])> {
+        let (na, nb) = (&v.nodes[a as usize], &v.nodes[b as usize]);
+        if a == b
+            || !na.requires_grad
+            || !nb.requires_grad
+            || na.shape == SCALAR
+            || nb.shape == SCALAR
+        {
+            return None;
+        }
+        self.pooled(v.numels[na.shape as usize], a);
+        self.pooled(v.numels[nb.shape as usize], b);
+        let (sa, sb) = (
+            self.slot[a as usize] as usize,
+            self.slot[b as usize] as usize,
+        );
+        let [ga, gb] = self.bufs.get_disjoint_mut([sa, sb]).ok()?;
+        Some((ga, gb))
+    }
+
     /// The finished gradient of 0-d node `id`, if it received any: a 0-d
     /// node's slot is `NONE` or `DENSE`, and no one reads it after the walk
     /// has visited the node, so it is left as it is.
