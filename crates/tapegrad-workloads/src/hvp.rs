@@ -7,9 +7,9 @@
 //! `v` are leaves recorded once and kept across steps by `Tape::truncate`,
 //! so a step copies none of them.
 
-use crate::mlp::{Activation, Mlp};
+use crate::mlp::Mlp;
 use crate::{data, Workload};
-use tapegrad::{Float, Gradients, Tape, Tensor};
+use tapegrad::{Act, Float, Gradients, Tape, Tensor};
 
 pub(crate) struct HvpMlp<T: Float> {
     mlp: Mlp,
@@ -27,7 +27,7 @@ impl<T: Float> HvpMlp<T> {
         let (x, labels) = data::classification_batch(&mut rng, 128, 784, 10);
         let mut rng_v = data::rng(1);
         let tape = Tape::new();
-        let mlp = Mlp::new(&tape, &params, Activation::Tanh);
+        let mlp = Mlp::new(&tape, &params, Act::Tanh);
         let x = tape.constant_slice(x.data(), x.shape().clone()).index();
         for p in &params {
             let t: Tensor<T> = data::normal([p.data().len()], 1.0, &mut rng_v);

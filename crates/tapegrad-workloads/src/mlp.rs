@@ -4,19 +4,11 @@
 
 use crate::{data, Workload};
 use smallvec::SmallVec;
-use tapegrad::{Float, Gradients, Tape, Tensor, Var};
+use tapegrad::{Act, Float, Gradients, Tape, Tensor, Var};
 
 /// The parameters' `Var`s of one recording, inline: the deepest network
 /// here (W4) has 18 parameter tensors, so recording them allocates nothing.
 pub(crate) type ParamVars<'t, T> = SmallVec<[Var<'t, T>; 18]>;
-
-/// The hidden layers' nonlinearity.
-#[derive(Clone, Copy)]
-pub(crate) enum Activation {
-    Relu,
-    Selu,
-    Tanh,
-}
 
 /// `W₁, b₁, W₂, b₂, …` (`W [in, out]`, `y = x·W + b`) and the hidden
 /// layers' activation (none after the last layer). The parameters live on
@@ -26,16 +18,12 @@ pub(crate) enum Activation {
 pub(crate) struct Mlp {
     /// The parameters are the tape's nodes `0..params`.
     pub(crate) params: usize,
-    activation: Activation,
+    activation: Act,
 }
 
 impl Mlp {
     /// Records `params` as the first leaves of the empty `tape`.
-    pub(crate) fn new<T: Float>(
-        tape: &Tape<T>,
-        params: &[Tensor<T>],
-        activation: Activation,
-    ) -> Self {
+    pub(crate) fn new<T: Float>(tape: &Tape<T>, params: &[Tensor<T>], activation: Act) -> Self {
         assert!(tape.is_empty(), "the parameters are the tape's first nodes");
         for p in params {
             let _ = tape.param_slice(p.data(), p.shape().clone());
@@ -56,14 +44,13 @@ impl Mlp {
         let layers = vars.len() / 2;
         let mut h = x;
         for (i, wb) in vars.chunks_exact(2).enumerate() {
-            h = h.matmul(wb[0]) + wb[1];
-            if i + 1 < layers {
-                h = match self.activation {
-                    Activation::Relu => h.relu(),
-                    Activation::Selu => h.selu(),
-                    Activation::Tanh => h.tanh(),
-                };
-            }
+            // Bias and activation in one node: one pass forward, one back.
+            let act = if i + 1 < layers {
+                self.activation
+            } else {
+                Act::Identity
+            };
+            h = h.matmul(wb[0]).bias_act(wb[1], act);
         }
         h
     }
@@ -101,7 +88,7 @@ impl<T: Float> Classifier<T> {
         let mut rng = data::rng(0);
         let params = data::init_uniform_fanin(&mut rng, &[784, 512, 512, 10]);
         let (x, labels) = data::classification_batch(&mut rng, batch, 784, 10);
-        Self::new(&params, Activation::Relu, &x, labels)
+        Self::new(&params, Act::Relu, &x, labels)
     }
 
     /// W4: 64 → eight `Linear(64, 64)` + SELU → `Linear(64, 10)`, batch 32,
@@ -111,15 +98,10 @@ impl<T: Float> Classifier<T> {
         let sizes = [64, 64, 64, 64, 64, 64, 64, 64, 64, 10];
         let params = data::init_lecun_normal(&mut rng, &sizes);
         let (x, labels) = data::classification_batch(&mut rng, 32, 64, 10);
-        Self::new(&params, Activation::Selu, &x, labels)
+        Self::new(&params, Act::Selu, &x, labels)
     }
 
-    fn new(
-        params: &[Tensor<T>],
-        activation: Activation,
-        x: &Tensor<T>,
-        labels: Vec<usize>,
-    ) -> Self {
+    fn new(params: &[Tensor<T>], activation: Act, x: &Tensor<T>, labels: Vec<usize>) -> Self {
         let tape = Tape::new();
         let mlp = Mlp::new(&tape, params, activation);
         let x = tape.constant_slice(x.data(), x.shape().clone()).index();
@@ -173,7 +155,7 @@ impl<T: Float> OnlineTiny<T> {
         let y = data::normal([SAMPLES, 1], 1.0, &mut rng);
         let tape = Tape::new();
         OnlineTiny {
-            mlp: Mlp::new(&tape, &params, Activation::Relu),
+            mlp: Mlp::new(&tape, &params, Act::Relu),
             x,
             y,
             next: 0,
