@@ -250,8 +250,8 @@ impl<'t, T: Float> Var<'t, T> {
     /// broadcasts: a dense layer's `h.matmul(w).bias_act(b, Act::Relu)`
     /// instead of `(h.matmul(w) + b).relu()`. The same values and
     /// gradients as the two ops (bit for bit except `Elu` and `Selu`, whose
-    /// left-branch derivative is taken from the output, within an ulp of
-    /// λα), with one node, one forward pass and one backward pass; only the
+    /// left-branch derivative is taken from the output: within about an
+    /// ulp of α, or λα, per element), with one node, one forward pass and one backward pass; only the
     /// output is stored. Gradients of gradients are exact.
     ///
     /// # Panics
