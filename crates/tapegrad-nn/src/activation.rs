@@ -4,7 +4,7 @@
 use crate::params::{ParamId, Params};
 use crate::Init;
 use smallvec::SmallVec;
-use tapegrad::{Float, Tensor, Var};
+use tapegrad::{Act, Float, Tensor, Var};
 
 /// The nonlinearity after a hidden layer.
 ///
@@ -244,6 +244,20 @@ impl Activation {
                 )
             })
             .collect()
+    }
+
+    /// The same activation as a [`bias_act`](tapegrad::Var::bias_act) can
+    /// fuse with the bias before it, when there is one.
+    pub(crate) fn fused(self) -> Option<Act> {
+        match self {
+            Activation::Relu => Some(Act::Relu),
+            Activation::LeakyRelu(a) if a > 0.0 => Some(Act::LeakyRelu(a)),
+            Activation::Elu(a) if a > 0.0 => Some(Act::Elu(a)),
+            Activation::Selu => Some(Act::Selu),
+            Activation::Sigmoid => Some(Act::Sigmoid),
+            Activation::Tanh => Some(Act::Tanh),
+            _ => None,
+        }
     }
 
     /// Applies the activation to `x` (`[N, units]`); `params` are the bound

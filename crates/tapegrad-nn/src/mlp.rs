@@ -554,19 +554,28 @@ impl<T: Float> Mlp<T> {
         let mut cx = Cx::new(p, &no_buffers, ctx);
         let mut h = x;
         for (i, layer) in self.layers.iter().enumerate() {
-            let z = layer.linear.call(h, &mut cx);
             h = match &layer.activation {
                 Some((act, ids)) => {
-                    let vars: smallvec::SmallVec<[Var<'t, T>; 3]> =
-                        ids.iter().map(|&id| cx.param(id)).collect();
-                    let a = act.apply(z, &vars);
-                    cx.ctx().observe(i, *act, z, a);
+                    // Bias and activation as one node, unless the statistics
+                    // need the pre-activation.
+                    let fused = act.fused().filter(|_| cx.ctx().stats().is_none());
+                    let a = match fused {
+                        Some(f) => layer.linear.call_act(h, &mut cx, f),
+                        None => {
+                            let z = layer.linear.call(h, &mut cx);
+                            let vars: smallvec::SmallVec<[Var<'t, T>; 3]> =
+                                ids.iter().map(|&id| cx.param(id)).collect();
+                            let a = act.apply(z, &vars);
+                            cx.ctx().observe(i, *act, z, a);
+                            a
+                        }
+                    };
                     match layer.dropout {
                         Some(d) => d.call(a, &mut cx),
                         None => a,
                     }
                 }
-                None => z,
+                None => layer.linear.call(h, &mut cx),
             };
             if !on_layer(i, h) {
                 break;

@@ -259,3 +259,37 @@ fn every_activation_runs_forward_and_backward() {
         assert!(mlp.params().grads().iter().any(|&g| g != 0.0), "{act:?}");
     }
 }
+
+/// The MLP fuses each hidden layer's bias and activation into one node
+/// (`bias_act`) unless it collects statistics, which need the
+/// pre-activation: both paths give the same outputs and gradients.
+#[test]
+fn the_fused_hidden_layers_match_the_unfused_ones() {
+    let acts = [
+        Activation::Relu,
+        Activation::LeakyRelu(0.2),
+        Activation::Elu(1.0),
+        Activation::Selu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+    ];
+    for act in acts {
+        let mlp: Mlp<f64> = Mlp::new(5).hidden(7, act).hidden(6, act).seed(2).output(3);
+        let x = normal_input(400, 9).reshape([80, 5]);
+        let run = |stats: bool| {
+            let tape = Tape::<f64>::new();
+            let p = mlp.params().bind(&tape);
+            let mut ctx = ForwardCtx::eval();
+            ctx.collect_stats(stats);
+            let y = mlp.forward(&p, tape.constant(x.clone()), &mut ctx);
+            let g = (y * y).sum().backward();
+            let grads: Vec<Tensor<f64>> = p.vars().iter().map(|&v| g[v].clone()).collect();
+            (y.value(), grads)
+        };
+        let ((yf, gf), (yu, gu)) = (run(false), run(true));
+        assert_eq!(yf, yu, "{act:?}");
+        for (f, u) in gf.iter().zip(&gu) {
+            assert!(f.max_abs_diff(u) <= 1e-12, "{act:?}");
+        }
+    }
+}

@@ -6,7 +6,7 @@ use crate::params::{Bound, ParamId, Params};
 use crate::scope::Scope;
 use crate::Init;
 use rand::Rng;
-use tapegrad::{Float, Tensor, Var};
+use tapegrad::{Act, Float, Tensor, Var};
 
 /// A fully connected layer `y = x·Wᵀ + b` whose weight is stored `[out, in]`
 /// as in PyTorch, and applied through a transposed view (no copy).
@@ -185,6 +185,22 @@ impl Linear {
             weight,
             bias,
         }
+    }
+}
+
+impl Linear {
+    /// `act(x·Wᵀ + b)` with the bias and the activation as one node
+    /// ([`bias_act`](tapegrad::Var::bias_act)).
+    #[must_use]
+    #[track_caller]
+    pub(crate) fn call_act<'t, T: Float>(
+        &self,
+        x: Var<'t, T>,
+        cx: &mut Cx<'_, 't, T>,
+        act: Act,
+    ) -> Var<'t, T> {
+        x.matmul_t(cx.param(self.weight), false, true)
+            .bias_act(cx.param(self.bias), act)
     }
 }
 
