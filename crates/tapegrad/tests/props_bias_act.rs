@@ -118,7 +118,10 @@ fn equals_unfused<T: Float>(sx: &[usize], sb: &[usize], seed: u64) -> Result<(),
             Act::Selu => 2.0 * SELU_SCALE * SELU_ALPHA * Float::to_f64(T::epsilon()),
             _ => 0.0,
         };
-        for (name, v, bound) in [("x", x, reps(&xv) * ulps_of_alpha), ("b", b, reps(&bv) * ulps_of_alpha)] {
+        for (name, v, bound) in [
+            ("x", x, reps(&xv) * ulps_of_alpha),
+            ("b", b, reps(&bv) * ulps_of_alpha),
+        ] {
             let (f, p) = (gf[v].data(), gp[v].data());
             prop_assert_eq!(f.len(), p.len());
             for (j, (f, p)) in f.iter().zip(p).enumerate() {
@@ -203,6 +206,9 @@ fn every_operand_that_needs_a_gradient_gets_it() {
     }
 }
 
+/// `(x, b) ↦ y`, fused or not.
+type Layer = dyn for<'t> Fn(Var<'t, f64>, Var<'t, f64>) -> Var<'t, f64>;
+
 /// Third derivatives of `Σ act(x + b)·w` along the bias, from the recorded
 /// rule differentiated twice, against the unfused composition.
 #[test]
@@ -211,7 +217,7 @@ fn third_order_matches_the_unfused() {
     let xv = Tensor::<f64>::uniform([3, 4], -2.0, 2.0, rng);
     let bv = Tensor::<f64>::uniform([4], -0.5, 0.5, rng);
     let wv = Tensor::<f64>::uniform([3, 4], -1.0, 1.0, rng);
-    let third = |f: &dyn for<'t> Fn(Var<'t, f64>, Var<'t, f64>) -> Var<'t, f64>| {
+    let third = |f: &Layer| {
         let tape = Tape::<f64>::new();
         let (x, b, w) = (
             tape.param(xv.clone()),
@@ -225,8 +231,8 @@ fn third_order_matches_the_unfused() {
         (t[0].value(), t[1].value())
     };
     for act in ACTS {
-        let (fx, fb) = third(&|x, b| x.bias_act(b, act));
-        let (px, pb) = third(&|x, b| unfused(x, b, act));
+        let (fx, fb) = third(&move |x, b| x.bias_act(b, act));
+        let (px, pb) = third(&move |x, b| unfused(x, b, act));
         assert!(fx.max_abs_diff(&px) <= 1e-12, "{act:?} ∂³/∂x∂b²");
         assert!(fb.max_abs_diff(&pb) <= 1e-12, "{act:?} ∂³/∂b³");
     }
