@@ -2,7 +2,7 @@
 //! first node, one call per node into that op's rule.
 
 use crate::tape::grad_buffers::Taken;
-use crate::tape::{Inner, NodeId, Values, SCALAR};
+use crate::tape::{GradBuffers, Inner, NodeId, Values, SCALAR};
 use crate::Shape;
 use crate::{Float, Gradients, Tape, Tensor, Var};
 
@@ -230,32 +230,22 @@ pub(crate) fn run<T: Float>(
             None => buf.fill(T::one()),
         }
     }
-    for id in (0..=root).rev() {
+    // Runs of 0-d nodes without hooks go through the scalar lane's own
+    // loop; an observer or anomaly mode sees every node in the general one.
+    let lane = observe.is_none() && !anomaly;
+    let mut next = Some(root);
+    while let Some(top) = next {
+        let id = if lane {
+            match scalar_run(top, &v, grads, out, add) {
+                Some(id) => id,
+                None => break,
+            }
+        } else {
+            top
+        };
+        next = id.checked_sub(1);
         let node = &nodes[id as usize];
         if !node.requires_grad {
-            continue;
-        }
-        if node.shape == SCALAR && !node.has_hook && observe.is_none() {
-            // A 0-d node: its gradient is one element of the scalar lane,
-            // with nothing to move out and hand back.
-            let g = grads.take_scalar(id);
-            match (node.is_param, g) {
-                (true, Some(x)) if !add => out.store_scalar(id, x),
-                (true, g) => store(
-                    out,
-                    add,
-                    id,
-                    g.as_ref().map(std::slice::from_ref),
-                    v.shape(id),
-                ),
-                (false, Some(x)) => {
-                    node.op.backward_scalar(id, x, &v, grads);
-                    if anomaly {
-                        crate::tape::anomaly::check_backward(&v, locations, id, grads);
-                    }
-                }
-                (false, None) => {}
-            }
             continue;
         }
         let Some(mut g) = grads.take(id) else {
@@ -286,6 +276,50 @@ pub(crate) fn run<T: Float>(
         }
         grads.give_back(g);
     }
+}
+
+/// The walk from `top` down over 0-d nodes without hooks, each gradient
+/// one element of the scalar lane: no buffer to move out and hand back, no
+/// observer or anomaly check to test per node. Out of line, so that its
+/// few pointers stay in registers. Returns the first node it leaves to
+/// the general walk, or `None` when it has visited node 0.
+#[inline(never)]
+fn scalar_run<T: Float>(
+    top: NodeId,
+    v: &Values<'_, T>,
+    grads: &mut GradBuffers<T>,
+    out: &mut Gradients<T>,
+    add: bool,
+) -> Option<NodeId> {
+    let nodes = &v.nodes[..=top as usize];
+    let mut lane = grads.lane();
+    for id in (0..=top).rev() {
+        let node = &nodes[id as usize];
+        if !node.requires_grad {
+            continue;
+        }
+        if node.shape != SCALAR || node.has_hook {
+            return Some(id);
+        }
+        let g = lane.take(id);
+        if node.is_param {
+            match g {
+                Some(x) if !add => out.store_scalar(id, x),
+                g => store(
+                    out,
+                    add,
+                    id,
+                    g.as_ref().map(std::slice::from_ref),
+                    v.shape(id),
+                ),
+            }
+        } else if let Some(x) = g {
+            if !node.op.backward_scalar(id, x, v, &mut lane) {
+                return Some(id);
+            }
+        }
+    }
+    None
 }
 
 /// Hands a parameter's gradient to `out`: added to the kept one with `add`,

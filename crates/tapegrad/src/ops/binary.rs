@@ -11,6 +11,7 @@
 
 use super::calc::{Calc, E};
 use super::{Acc, Inputs, Op, Rule};
+use crate::tape::grad_buffers::ScalarLane;
 use crate::tape::{GradBuffers, NodeId, Values};
 use crate::tensor::for_each_broadcast2;
 use crate::{Float, Shape, Tape, Var};
@@ -38,6 +39,9 @@ pub(crate) trait BinaryFn: Copy + Debug + PartialEq {
     fn vjp_a<T: Float, C: Calc<T>>(self, g: C, a: C, b: C, y: C) -> C;
     /// `∂L/∂b` elementwise (before summing over broadcast axes).
     fn vjp_b<T: Float, C: Calc<T>>(self, g: C, a: C, b: C, y: C) -> C;
+    /// `(vjp_a, vjp_b)` of one element each, under one branch on the
+    /// function (two calls branch twice): the backward of 0-d operands.
+    fn vjp_one<T: Float>(self, g: T, a: T, b: T, y: T) -> (T, T);
 }
 
 /// The node of a function of family `F` of `a` and `b`.
@@ -59,7 +63,7 @@ impl<F: BinaryFn> Rule for Binary<F> {
 
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         if v.is_scalar(id) {
-            self.backward_scalar(id, g[0], v, gb);
+            self.backward_scalar(id, g[0], v, &mut gb.lane());
             return;
         }
         let shapes = [v.shape(self.a), v.shape(self.b), v.shape(id)];
@@ -80,20 +84,20 @@ impl<F: BinaryFn> Rule for Binary<F> {
         id: NodeId,
         g: T,
         v: &Values<'_, T>,
-        gb: &mut GradBuffers<T>,
-    ) {
-        let (ga, a, b, y) = (
-            E(g),
-            E(v.scalar(self.a)),
-            E(v.scalar(self.b)),
-            E(v.scalar(id)),
-        );
-        if let Some(acc) = gb.acc_scalar(v, self.a) {
-            *acc += self.f.vjp_a(ga, a, b, y).0;
+        lane: &mut ScalarLane<'_, T>,
+    ) -> bool {
+        // Both shares are computed, also for an operand that needs none:
+        // on one element that costs less than a second branch on `f`.
+        let (da, db) = self
+            .f
+            .vjp_one(g, v.scalar(self.a), v.scalar(self.b), v.scalar(id));
+        if let Some(acc) = lane.acc(v, self.a) {
+            *acc += da;
         }
-        if let Some(acc) = gb.acc_scalar(v, self.b) {
-            *acc += self.f.vjp_b(ga, a, b, y).0;
+        if let Some(acc) = lane.acc(v, self.b) {
+            *acc += db;
         }
+        true
     }
 
     fn backward_graph<'t, T: Float>(
@@ -362,6 +366,22 @@ macro_rules! binary_family {
                     $( $family::$variant { $($field),* } => {
                         let ($gb, $ab, $bb, $yb) = (g, a, b, y);
                         $vjp_b
+                    } )+
+                }
+            }
+
+            #[allow(unused_variables)]
+            #[inline(always)]
+            fn vjp_one<T: $crate::Float>(self, g: T, a: T, b: T, y: T) -> (T, T) {
+                #[allow(unused_imports)]
+                use $crate::ops::calc::{Calc, E};
+                match self {
+                    $( $family::$variant { $($field),* } => {
+                        let ($ga, $aa, $ba, $ya) = (E(g), E(a), E(b), E(y));
+                        let da: E<T> = $vjp_a;
+                        let ($gb, $ab, $bb, $yb) = (E(g), E(a), E(b), E(y));
+                        let db: E<T> = $vjp_b;
+                        (da.0, db.0)
                     } )+
                 }
             }

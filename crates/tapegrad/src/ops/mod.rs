@@ -55,6 +55,7 @@ pub(crate) mod stable;
 pub(crate) mod swish;
 pub(crate) mod unary;
 
+use crate::tape::grad_buffers::ScalarLane;
 use crate::tape::{GradBuffers, NodeId, Values};
 use crate::{Float, Tape, Var};
 use custom::CustomOp;
@@ -136,18 +137,20 @@ pub(crate) trait Rule: Copy {
     /// `None` for an input that needs none).
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>);
 
-    /// [`backward`](Rule::backward) of a 0-d node with gradient `g`. The
-    /// elementwise families run their `vjp` on one element here, inlined
-    /// into the reverse walk; every other op takes its general rule.
-    #[inline]
+    /// [`backward`](Rule::backward) of a 0-d node with gradient `g` into
+    /// the scalar lane, for the elementwise families, which run their `vjp`
+    /// on one element here, inlined into the walk over 0-d nodes. Returns
+    /// `false`, doing nothing, for every other op: the walk then runs its
+    /// general rule.
+    #[inline(always)]
     fn backward_scalar<T: Float>(
         &self,
-        id: NodeId,
-        g: T,
-        v: &Values<'_, T>,
-        gb: &mut GradBuffers<T>,
-    ) {
-        self.backward(id, &[g], v, gb);
+        _id: NodeId,
+        _g: T,
+        _v: &Values<'_, T>,
+        _lane: &mut ScalarLane<'_, T>,
+    ) -> bool {
+        false
     }
 
     /// Recorded backward: the same rule with recorded ops, so that the
@@ -196,8 +199,8 @@ macro_rules! op_list {
             }
 
             #[inline(always)]
-            pub(crate) fn backward_scalar<T: Float>(&self, id: NodeId, g: T, v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
-                match self { $( Op::$variant(r) => r.backward_scalar(id, g, v, gb), )+ }
+            pub(crate) fn backward_scalar<T: Float>(&self, id: NodeId, g: T, v: &Values<'_, T>, lane: &mut ScalarLane<'_, T>) -> bool {
+                match self { $( Op::$variant(r) => r.backward_scalar(id, g, v, lane), )+ }
             }
 
             pub(crate) fn backward_graph<'t, T: Float>(&self, tape: &'t Tape<T>, id: NodeId, g: Var<'t, T>, acc: Acc<'_, 't, T>) {

@@ -12,6 +12,7 @@
 
 use super::calc::{Calc, E};
 use super::{Acc, Inputs, Op, Rule};
+use crate::tape::grad_buffers::ScalarLane;
 use crate::tape::{GradBuffers, NodeId, Values};
 use crate::{Float, Tape, Var};
 use std::fmt::Debug;
@@ -48,7 +49,7 @@ impl<F: UnaryFn> Rule for Unary<F> {
 
     fn backward<T: Float>(&self, id: NodeId, g: &[T], v: &Values<'_, T>, gb: &mut GradBuffers<T>) {
         if v.is_scalar(id) {
-            self.backward_scalar(id, g[0], v, gb);
+            self.backward_scalar(id, g[0], v, &mut gb.lane());
             return;
         }
         let (xs, ys) = (v.val(self.x), v.val(id));
@@ -64,11 +65,12 @@ impl<F: UnaryFn> Rule for Unary<F> {
         id: NodeId,
         g: T,
         v: &Values<'_, T>,
-        gb: &mut GradBuffers<T>,
-    ) {
-        if let Some(gx) = gb.acc_scalar(v, self.x) {
+        lane: &mut ScalarLane<'_, T>,
+    ) -> bool {
+        if let Some(gx) = lane.acc(v, self.x) {
             *gx += self.f.vjp(E(g), E(v.scalar(self.x)), E(v.scalar(id))).0;
         }
+        true
     }
 
     fn backward_graph<'t, T: Float>(

@@ -35,6 +35,42 @@ pub(crate) enum Taken<T> {
     Buf(u32, Vec<T>),
 }
 
+/// The gradients of 0-d nodes, as plain slices: a loop over 0-d nodes
+/// holds their pointers and common length in registers, where through
+/// [`GradBuffers`] every element written made it reload them.
+pub(crate) struct ScalarLane<'a, T> {
+    slot: &'a mut [u32],
+    scalars: &'a mut [T],
+}
+
+impl<T: Float> ScalarLane<'_, T> {
+    /// The gradient of 0-d input `id` for accumulation, zeroed on first
+    /// use; `None` when no gradient flows into that node.
+    #[inline(always)]
+    pub(crate) fn acc(&mut self, v: &Values<'_, T>, id: NodeId) -> Option<&mut T> {
+        let node = &v.nodes[id as usize];
+        debug_assert!(node.shape == SCALAR);
+        if !node.requires_grad {
+            return None;
+        }
+        let i = id as usize;
+        if self.slot[i] == NONE {
+            self.slot[i] = DENSE;
+            self.scalars[i] = T::zero();
+        }
+        Some(&mut self.scalars[i])
+    }
+
+    /// The finished gradient of 0-d node `id`, if it received any: a 0-d
+    /// node's slot is `NONE` or `DENSE`, and no one reads it after the walk
+    /// has visited the node, so it is left as it is.
+    #[inline(always)]
+    pub(crate) fn take(&self, id: NodeId) -> Option<T> {
+        let i = id as usize;
+        (self.slot[i] != NONE).then(|| self.scalars[i])
+    }
+}
+
 impl<T> Deref for Taken<T> {
     type Target = [T];
     #[inline]
@@ -86,22 +122,15 @@ impl<T: Float> GradBuffers<T> {
         Some(std::slice::from_mut(&mut self.scalars[i]))
     }
 
-    /// [`acc`](Self::acc) of an input known to be 0-d (an input of a 0-d
-    /// elementwise node): its element of the scalar lane, without the
-    /// shape compare.
+    /// The scalar lane of the walk `reset` prepared, borrowed apart from
+    /// the pools.
     #[inline(always)]
-    pub(crate) fn acc_scalar(&mut self, v: &Values<'_, T>, id: NodeId) -> Option<&mut T> {
-        let node = &v.nodes[id as usize];
-        debug_assert!(node.shape == SCALAR);
-        if !node.requires_grad {
-            return None;
+    pub(crate) fn lane(&mut self) -> ScalarLane<'_, T> {
+        let n = self.slot.len();
+        ScalarLane {
+            slot: &mut self.slot,
+            scalars: &mut self.scalars[..n],
         }
-        let i = id as usize;
-        if self.slot[i] == NONE {
-            self.slot[i] = DENSE;
-            self.scalars[i] = T::zero();
-        }
-        Some(&mut self.scalars[i])
     }
 
     /// The gradient buffers of two different nodes, neither 0-d, for a
@@ -131,14 +160,6 @@ impl<T: Float> GradBuffers<T> {
         );
         let [ga, gb] = self.bufs.get_disjoint_mut([sa, sb]).ok()?;
         Some((ga, gb))
-    }
-
-    /// The finished gradient of 0-d node `id`, if it received any: a 0-d
-    /// node's slot is `NONE` or `DENSE`, and no one reads it after the walk
-    /// has visited the node, so it is left as it is.
-    #[inline(always)]
-    pub(crate) fn take_scalar(&self, id: NodeId) -> Option<T> {
-        (self.slot[id as usize] != NONE).then(|| self.scalars[id as usize])
     }
 
     /// The pooled buffer of `n` elements of node `id`, taken from the pool
