@@ -35,6 +35,13 @@ const NC: usize = 1024;
 /// on a loaded machine) would cost about what it saves. Not yet tuned on a
 /// quiet machine (docs/performance.md "GEMM").
 const PARALLEL_MIN_MACS: usize = 1 << 20;
+/// Products whose operands hold at most this many floats (64 KiB, W4's
+/// `32 × 64 · 64 × 64` holds 6 Ki) read both in place, unpacked: there
+/// packing costs about what the arithmetic does, and the operands stay in
+/// L1 and L2 between the row panels that re-read them. Measured on AMD Zen 4
+/// (docs/performance.md "GEMM"), W4's products gain 10–35% with either
+/// kernel.
+const IN_PLACE_MAX_FLOATS: usize = 1 << 14;
 /// Widest register tile of any kernel (12 × 32), for the edge buffer.
 const TILE_MAX: usize = 12 * 32;
 
@@ -42,18 +49,19 @@ const TILE_MAX: usize = 12 * 32;
 trait Tile {
     const MR: usize;
     const NR: usize;
-    /// `c[i·rs + j] = [c[i·rs + j] +] Σ_p a[p·MR + i]·b[p·bs + j]` for
-    /// `i < MR`, `j < NR`.
+    /// `c[i·rs + j] = [c[i·rs + j] +] Σ_p a(i, p)·b[p·bs + j]` for
+    /// `i < MR`, `j < NR`, where `a(i, p)` is `a.ptr[p·MR + i]` (a packed
+    /// panel; `a`'s strides unused) or, `IN_PLACE`, `a.ptr[i·a.rs + p·a.cs]`.
     ///
     /// # Safety
-    /// The CPU has the kernel's features; `a` holds `kc·MR` readable
+    /// The CPU has the kernel's features; `a` addresses `MR × kc` readable
     /// floats, `b` `kc` rows of `NR` readable floats `bs` apart; `c`
     /// addresses `MR` rows of `NR` contiguous writable floats, `rs` apart,
     /// aliasing neither.
     #[allow(clippy::too_many_arguments)]
-    unsafe fn tile(
+    unsafe fn tile<const IN_PLACE: bool>(
         kc: usize,
-        a: *const f32,
+        a: Mat<*const f32>,
         b: *const f32,
         bs: usize,
         c: *mut f32,
@@ -209,11 +217,12 @@ unsafe fn serial(
     a: Mat<*const f32>,
     b: Mat<*const f32>,
 ) {
+    let in_place = (m + n) * k <= IN_PLACE_MAX_FLOATS;
     // SAFETY: forwarded contract; the kernel matches `isa`.
     unsafe {
         match isa {
-            Isa::Avx512 => blocked::<avx512::Avx512>(m, n, k, c, add, a, b),
-            Isa::Avx2 => blocked::<avx2::Avx2Fma>(m, n, k, c, add, a, b),
+            Isa::Avx512 => blocked::<avx512::Avx512>(in_place, m, n, k, c, add, a, b),
+            Isa::Avx2 => blocked::<avx2::Avx2Fma>(in_place, m, n, k, c, add, a, b),
         }
     }
 }
@@ -229,6 +238,7 @@ const ALIGN: usize = 16;
 
 #[allow(clippy::too_many_arguments)]
 unsafe fn blocked<K: Tile>(
+    in_place: bool,
     m: usize,
     n: usize,
     k: usize,
@@ -243,6 +253,15 @@ unsafe fn blocked<K: Tile>(
         nc_max.div_ceil(K::NR) * K::NR,
     );
     let (alen, blen) = (kc_max * mcp, kc_max * ncp);
+    // A right operand with contiguous rows is read in place in a small
+    // product, or with few rows of the result: its rows already are what a
+    // packed panel holds, and copying it would cost about as much as the
+    // few row panels that reuse it (W2's 10-column gradients, computed
+    // transposed). With more rows packing pays (measured on an Intel Xeon:
+    // 128 rows lose 8% in place). Only a narrow last panel is packed,
+    // zero-padded.
+    let in_place_b = b.cs == 1 && (in_place || m <= 2 * K::MR);
+    let in_place_a = in_place;
     PACK.with(|cell| {
         let mut buf = cell.borrow_mut();
         if buf.len() < alen + blen + 2 * ALIGN {
@@ -260,17 +279,9 @@ unsafe fn blocked<K: Tile>(
             for pc in (0..k).step_by(kc_even) {
                 let kc = kc_even.min(k - pc);
                 let bpanels = nc.div_ceil(K::NR);
-                // With few rows of the result, a right operand with
-                // contiguous rows is read in place: its rows already are
-                // what a packed panel holds, and copying it would cost about
-                // as much as the few row panels that reuse it (W2's
-                // 10-column gradients, computed transposed). With more rows
-                // packing pays (measured: 128 rows lose 8% in place).
-                // Only a narrow last panel is packed, zero-padded.
-                let in_place = b.cs == 1 && m <= 2 * K::MR;
                 for jr in 0..bpanels {
                     let j0 = jc + jr * K::NR;
-                    if in_place && n - j0 >= K::NR {
+                    if in_place_b && n - j0 >= K::NR {
                         continue;
                     }
                     let panel = &mut bpack[jr * kc * K::NR..][..kc * K::NR];
@@ -284,41 +295,59 @@ unsafe fn blocked<K: Tile>(
                     let apanels = mc.div_ceil(K::MR);
                     for ir in 0..apanels {
                         let i0 = ic + ir * K::MR;
+                        let rows = K::MR.min(m - i0);
+                        // In place the kernel reads `MR` rows: a short last
+                        // panel is packed, zero-padded.
+                        if in_place_a && rows == K::MR {
+                            continue;
+                        }
                         let panel = &mut apack[ir * kc * K::MR..][..kc * K::MR];
                         // SAFETY: rows `i0..i0+w`, columns `pc..pc+kc`
                         // are inside `a`.
-                        unsafe { pack(panel, K::MR, kc, K::MR.min(m - i0), a, i0, pc, true) };
+                        unsafe { pack(panel, K::MR, kc, rows, a, i0, pc, true) };
                     }
                     for ir in 0..apanels {
                         let i0 = ic + ir * K::MR;
                         let rows = K::MR.min(m - i0);
-                        let ap = apack[ir * kc * K::MR..].as_ptr();
+                        let a_here = in_place_a && rows == K::MR;
+                        let ap = if a_here {
+                            Mat {
+                                ptr: a.ptr.wrapping_offset(a.at(i0, pc)),
+                                ..a
+                            }
+                        } else {
+                            Mat {
+                                ptr: apack[ir * kc * K::MR..].as_ptr(),
+                                rs: 1,
+                                cs: K::MR as isize,
+                            }
+                        };
                         for jr in 0..bpanels {
                             let j0 = jc + jr * K::NR;
                             let cols = K::NR.min(n - j0);
-                            let (bp, bs) = if in_place && cols == K::NR {
+                            let (bp, bs) = if in_place_b && cols == K::NR {
                                 (b.ptr.wrapping_offset(b.at(pc, j0)), b.rs as usize)
                             } else {
                                 (bpack[jr * kc * K::NR..].as_ptr(), K::NR)
                             };
                             let at = c.ptr.wrapping_offset(c.at(i0, j0));
-                            if rows == K::MR && cols == K::NR && c.cs == 1 {
-                                // SAFETY: a full tile inside `c`, rows
-                                // contiguous; panels hold `kc` steps.
-                                unsafe { K::tile(kc, ap, bp, bs, at, c.rs, acc) };
+                            let full = rows == K::MR && cols == K::NR && c.cs == 1;
+                            let (to, to_rs, to_add) = if full {
+                                (at, c.rs, acc)
                             } else {
-                                // SAFETY: `edge` holds MR × NR floats.
-                                unsafe {
-                                    K::tile(
-                                        kc,
-                                        ap,
-                                        bp,
-                                        bs,
-                                        edge.as_mut_ptr(),
-                                        K::NR as isize,
-                                        false,
-                                    )
-                                };
+                                (edge.as_mut_ptr(), K::NR as isize, false)
+                            };
+                            // SAFETY: a full tile inside `c`, rows
+                            // contiguous, or `edge` (MR × NR floats); the
+                            // panels (or `a`'s rows) hold `kc` steps.
+                            unsafe {
+                                if a_here {
+                                    K::tile::<true>(kc, ap, bp, bs, to, to_rs, to_add);
+                                } else {
+                                    K::tile::<false>(kc, ap, bp, bs, to, to_rs, to_add);
+                                }
+                            }
+                            if !full {
                                 for i in 0..rows {
                                     for j in 0..cols {
                                         let v = edge[i * K::NR + j];

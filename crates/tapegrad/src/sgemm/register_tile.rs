@@ -19,9 +19,9 @@ macro_rules! register_tile {
             const MR: usize = $mr;
             const NR: usize = 2 * $lanes;
 
-            unsafe fn tile(
+            unsafe fn tile<const IN_PLACE: bool>(
                 kc: usize,
-                a: *const f32,
+                a: super::Mat<*const f32>,
                 b: *const f32,
                 bs: usize,
                 c: *mut f32,
@@ -31,14 +31,14 @@ macro_rules! register_tile {
                 // SAFETY: `tile`'s contract (see `Tile`): the CPU has the
                 // kernel's features (checked when the kernel was chosen) and
                 // every pointer covers what the kernel reads and writes.
-                unsafe { tile(kc, a, b, bs, c, rs, add) }
+                unsafe { tile::<IN_PLACE>(kc, a, b, bs, c, rs, add) }
             }
         }
 
         #[target_feature(enable = $feature)]
-        unsafe fn tile(
+        unsafe fn tile<const IN_PLACE: bool>(
             kc: usize,
-            a: *const f32,
+            a: super::Mat<*const f32>,
             b: *const f32,
             bs: usize,
             c: *mut f32,
@@ -47,6 +47,9 @@ macro_rules! register_tile {
         ) {
             const MR: usize = $mr;
             const NR: usize = 2 * $lanes;
+            // A packed panel's strides are constants, so its addressing
+            // folds into the loads; in place they are the operand's.
+            let (ars, acs) = if IN_PLACE { (a.rs, a.cs) } else { (1, MR as isize) };
             let mut acc: [[$v; 2]; MR] = [[$setzero(); 2]; MR];
             for i in 0..MR {
                 // The result tile is read (or overwritten) after the loop:
@@ -62,7 +65,7 @@ macro_rules! register_tile {
                 let (b0, b1) = unsafe { ($load(b.add(p * bs)), $load(b.add(p * bs + $lanes))) };
                 for (i, row) in acc.iter_mut().enumerate() {
                     // SAFETY: as above.
-                    let x = $set1(unsafe { *a.add(p * MR + i) });
+                    let x = $set1(unsafe { *a.ptr.offset(i as isize * ars + p as isize * acs) });
                     row[0] = $fma(x, b0, row[0]);
                     row[1] = $fma(x, b1, row[1]);
                 }

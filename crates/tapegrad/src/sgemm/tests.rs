@@ -1,14 +1,15 @@
-//! Both kernels (the AVX2 one forced on AVX-512 machines too) against a
-//! triple loop in `f64`, on shapes at and around every blocking edge.
+//! Both kernels (the AVX2 one forced on AVX-512 machines too), each with
+//! its operands packed and read in place, against a triple loop in `f64`,
+//! on shapes at and around every blocking edge.
 
-use super::{detected, sgemm, Isa, Mat};
+use super::{avx2, avx512, blocked, detected, sgemm, Isa, Mat};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 /// `(m, n, k)`: zero sizes, single rows and columns, one below/at/above
 /// each kernel's tile (6 and 12 rows, 16 and 32 columns), above the slab
 /// depth (256), the row block (192) and the column block (1024), and large
-/// enough to be split over two threads.
-const SHAPES: [(usize, usize, usize); 22] = [
+/// enough to be split over two threads; W4's products.
+const SHAPES: [(usize, usize, usize); 25] = [
     (0, 5, 3),
     (4, 0, 3),
     (3, 4, 0),
@@ -31,7 +32,20 @@ const SHAPES: [(usize, usize, usize); 22] = [
     (37, 100, 300),
     (128, 10, 512),
     (513, 10, 128),
+    (32, 64, 64),
+    (64, 64, 32),
+    (32, 10, 64),
 ];
+
+/// How a case reaches a kernel: through [`sgemm`] (its own choice of
+/// packing, transposing and splitting), or straight into the blocked loop
+/// with both operands packed or both read in place where they can be.
+#[derive(Clone, Copy, Debug)]
+enum Path {
+    Sgemm,
+    Packed,
+    InPlace,
+}
 
 /// The layouts tried for one operand: row-major, column-major (a
 /// transposed view), and row-major with padded rows.
@@ -97,40 +111,51 @@ fn both_kernels_match_a_triple_loop_in_f64() {
                         *e = if add { *e + s } else { s };
                     }
                 }
-                for &isa in &isas {
+                // The blocked loop needs a non-empty product.
+                let paths: &[Path] = if m * n * k == 0 {
+                    &[Path::Sgemm]
+                } else {
+                    &[Path::Sgemm, Path::Packed, Path::InPlace]
+                };
+                for (&isa, &path) in isas.iter().flat_map(|i| paths.iter().map(move |p| (i, p))) {
                     let mut c = c0.clone();
+                    let (cm, am, bm) = (
+                        Mat {
+                            ptr: c.as_mut_ptr(),
+                            rs: crs,
+                            cs: ccs,
+                        },
+                        Mat {
+                            ptr: av.as_ptr(),
+                            rs: ars,
+                            cs: acs,
+                        },
+                        Mat {
+                            ptr: bv.as_ptr(),
+                            rs: brs,
+                            cs: bcs,
+                        },
+                    );
+                    let in_place = matches!(path, Path::InPlace);
                     // SAFETY: `isa` was detected on this CPU; the buffers
                     // hold the matrices their strides address.
                     unsafe {
-                        sgemm(
-                            isa,
-                            m,
-                            n,
-                            k,
-                            Mat {
-                                ptr: c.as_mut_ptr(),
-                                rs: crs,
-                                cs: ccs,
-                            },
-                            add,
-                            Mat {
-                                ptr: av.as_ptr(),
-                                rs: ars,
-                                cs: acs,
-                            },
-                            Mat {
-                                ptr: bv.as_ptr(),
-                                rs: brs,
-                                cs: bcs,
-                            },
-                        )
+                        match (path, isa) {
+                            (Path::Sgemm, _) => sgemm(isa, m, n, k, cm, add, am, bm),
+                            (_, Isa::Avx512) => {
+                                blocked::<avx512::Avx512>(in_place, m, n, k, cm, add, am, bm)
+                            }
+                            (_, Isa::Avx2) => {
+                                blocked::<avx2::Avx2Fma>(in_place, m, n, k, cm, add, am, bm)
+                            }
+                        }
                     };
                     for (idx, (&got, &w)) in c.iter().zip(&want).enumerate() {
                         // f32 rounding of a k-term sum of terms below 1.
                         let tol = 1e-5 * (k as f64 + 2.0);
                         assert!(
                             (f64::from(got) - w).abs() <= tol,
-                            "{isa:?} {m}x{n}x{k} {la:?}/{lb:?}/{lc:?} add={add}: element {idx} is {got}, want {w}"
+                            "{isa:?} {path:?} {m}x{n}x{k} {la:?}/{lb:?}/{lc:?} add={add}: element {idx} is {got}, want {w}"
                         );
                     }
                     cases += 1;
@@ -138,7 +163,7 @@ fn both_kernels_match_a_triple_loop_in_f64() {
             }
         }
     }
-    assert!(isas.is_empty() || cases >= SHAPES.len() * 6);
+    assert!(isas.is_empty() || cases >= SHAPES.len() * 6 * 3 - 3 * 6 * 2);
 }
 
 /// `matmul_into` (the dispatch `Var::matmul` uses: direct loop, this
