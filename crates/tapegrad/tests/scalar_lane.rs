@@ -164,7 +164,7 @@ fn hooks_and_tensors_inside_long_zero_d_runs() {
             if i == 120 {
                 let v = tape.param_slice(&[0.25, -0.5, 1.0], [3]);
                 let s = (v * 2.0).sum();
-                h = h * if one { s.reshape([1]) } else { s };
+                h *= if one { s.reshape([1]) } else { s };
             }
         }
         h
@@ -184,7 +184,7 @@ fn hooks_and_tensors_inside_long_zero_d_runs() {
         h = h * 1.001 + (xp * 0.5).tanh() * 0.01;
         if i == 120 {
             let v = plain.param_slice(&[0.25, -0.5, 1.0], [3]);
-            h = h * (v * 2.0).sum();
+            h *= (v * 2.0).sum();
         }
     }
     assert_ne!(h.backward()[xp].item(), gs);
